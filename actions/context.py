@@ -1,0 +1,47 @@
+"""What every action needs from the tracker: who is asking, in which language, about what."""
+
+import json
+import logging
+
+from rasa_sdk import Tracker
+
+from servicedesk.identity import InvalidSenderId, SenderId
+from servicedesk.language import normalise
+
+log = logging.getLogger(__name__)
+
+
+def sender_of(tracker: Tracker) -> SenderId | None:
+    """The channel identity behind the conversation; None for a non-channel sender (rasa shell)."""
+    try:
+        return SenderId.parse(tracker.sender_id)
+    except InvalidSenderId:
+        log.warning("conversation with a sender id outside any channel; nothing is recorded")
+        return None
+
+
+def language_of(tracker: Tracker) -> str:
+    return normalise(tracker.get_slot("language"))
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    """The first value of entity ``name`` in the latest message (button payloads carry these)."""
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def search_id_of(tracker: Tracker) -> int | None:
+    """The search a feedback refers to: the button's own id first, then the pending one."""
+    raw = entity(tracker, "search_id") or tracker.get_slot("search_id")
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A Rasa payload such as ``/affirm{"search_id":"12"}``."""
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"

@@ -1,0 +1,123 @@
+"""Suggest-first: search the knowledge base and offer the best articles."""
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.context import entity, language_of, latest_text, payload, search_id_of, sender_of
+from kb_index import SearchHit
+from kb_index.articles import Article
+from servicedesk import self_service
+from servicedesk.db.models import SearchQuery
+from servicedesk.i18n import text
+from servicedesk.self_service import SuggestedArticle
+
+log = logging.getLogger(__name__)
+BUTTON_TITLE_LIMIT = 40
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+class ActionSuggestArticles(Action):
+    """Search the KB for the latest message and show the best articles, or say none matched."""
+
+    def name(self) -> str:
+        return "action_suggest_articles"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        query = latest_text(tracker)
+        settings = services.search_settings()
+        hits = services.knowledge_search().search(query, settings.top_k, language)
+        search_id = _record(tracker, query, language, hits)
+        if not hits:
+            dispatcher.utter_message(text=text("no_match", language))
+            return [SlotSet("search_id", None)]
+        dispatcher.utter_message(
+            text=_suggestion_text(hits, language), buttons=_read_buttons(hits, language)
+        )
+        ask_solved(dispatcher, language, search_id)
+        return [SlotSet("search_id", str(search_id) if search_id else None)]
+
+
+class ActionShowArticle(Action):
+    """Show one suggested article in full, then ask again whether it helped."""
+
+    def name(self) -> str:
+        return "action_show_article"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        article = _article_to_show(tracker)
+        if article is None:
+            dispatcher.utter_message(text=text("article_missing", language))
+            return []
+        dispatcher.utter_message(text=f"{article.title}\n\n{_EMPHASIS.sub('', article.body)}")
+        ask_solved(dispatcher, language, search_id_of(tracker))
+        return []
+
+
+def ask_solved(dispatcher: CollectingDispatcher, language: str, search_id: int | None) -> None:
+    """Ask "Did that solve it?" with [Solved] [I still need help]."""
+    ref = {"search_id": str(search_id)} if search_id else {}
+    dispatcher.utter_message(
+        text=text("ask_solved", language),
+        buttons=[
+            {"title": text("button_solved", language), "payload": payload("affirm", **ref)},
+            {"title": text("button_need_help", language), "payload": payload("deny", **ref)},
+        ],
+    )
+
+
+def _record(tracker: Tracker, query: str, language: str, hits: list[SearchHit]) -> int | None:
+    sender = sender_of(tracker)
+    if sender is None:
+        return None
+    suggestions = [SuggestedArticle(h.article_id, h.title, h.score) for h in hits]
+    with services.database().unit_of_work() as session:
+        return self_service.record_search(session, sender, query, language, suggestions).id
+
+
+def _suggestion_text(hits: list[SearchHit], language: str) -> str:
+    lines = [text("suggestions_intro", language)]
+    lines += [f"{n}. {hit.title}\n{hit.excerpt}" for n, hit in enumerate(hits, start=1)]
+    return "\n\n".join(lines)
+
+
+def _read_buttons(hits: list[SearchHit], language: str) -> list[dict[str, str]]:
+    return [
+        {
+            "title": text("button_read", language, title=_shorten(hit.title)),
+            "payload": payload("read_article", article_id=hit.article_id),
+        }
+        for hit in hits
+    ]
+
+
+def _article_to_show(tracker: Tracker) -> Article | None:
+    """The article named by the button, or else the best suggestion of the pending search."""
+    search = services.knowledge_search()
+    article_id = entity(tracker, "article_id") or _best_suggestion(search_id_of(tracker))
+    return search.article(article_id) if article_id else None
+
+
+def _best_suggestion(search_id: int | None) -> str | None:
+    if search_id is None:
+        return None
+    with services.database().unit_of_work() as session:
+        search = session.get(SearchQuery, search_id)
+        return search.results[0]["article_id"] if search and search.results else None
+
+
+def _shorten(title: str) -> str:
+    if len(title) <= BUTTON_TITLE_LIMIT:
+        return title
+    return title[: BUTTON_TITLE_LIMIT - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,1 @@
+"""deskbot's messenger gateway: channel adapters around one channel-agnostic conversation core."""

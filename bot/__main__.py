@@ -1,0 +1,64 @@
+"""The gateway's composition root: settings -> services -> adapters. ``python -m bot``."""
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.conversation import Conversation
+from bot.rasa_client import RasaClient
+from bot.settings import GatewaySettings, TelegramSettings
+from bot.telegram import app as telegram
+from bot.webchat.server import create_app as create_webchat
+from servicedesk.db import Database
+from servicedesk.settings import DatabaseSettings
+
+log = logging.getLogger("bot")
+
+
+async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def main() -> None:
+    gateway, telegram_settings = GatewaySettings(), TelegramSettings()
+    database = Database(DatabaseSettings().url)
+    rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s)
+    conversation = Conversation(rasa, database)
+    runners, tasks = [], []
+    if gateway.webchat_enabled:
+        runners.append(
+            await serve(create_webchat(conversation), gateway.webchat_host, gateway.webchat_port)
+        )
+        log.info("web chat on http://%s:%d/", gateway.webchat_host, gateway.webchat_port)
+    if telegram_settings.bot_token is not None:
+        tasks.append(await start_telegram(telegram_settings, conversation, runners))
+    if not runners and not tasks:
+        log.error("nothing to run: set TELEGRAM_BOT_TOKEN or enable the web chat")
+        return
+    try:
+        await asyncio.gather(*tasks) if tasks else await asyncio.Event().wait()
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+        await rasa.close()
+
+
+async def start_telegram(settings: TelegramSettings, conversation: Conversation, runners: list):
+    bot = telegram.create_bot(settings)
+    dispatcher = telegram.create_dispatcher(conversation)
+    if settings.mode == "polling":
+        return asyncio.create_task(telegram.run_polling(bot, dispatcher))
+    app = telegram.create_webhook_app(bot, dispatcher, settings)
+    runners.append(await serve(app, settings.webhook_host, settings.webhook_port))
+    await telegram.register_webhook(bot, settings)
+    log.info("Telegram: webhook on %s:%d", settings.webhook_host, settings.webhook_port)
+    return asyncio.create_task(asyncio.Event().wait())
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(main())

@@ -1,0 +1,134 @@
+"""The channel-agnostic conversation core: every adapter hands its messages to ``Conversation``."""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.messages import Button, Reply
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
+from servicedesk import buttons, deliveries
+from servicedesk.db import Database
+from servicedesk.i18n import text as t
+from servicedesk.language import detect, normalise
+
+log = logging.getLogger(__name__)
+
+COMMAND_PAYLOADS = {"start": "/greet", "help": "/help"}
+
+
+class Outcome(StrEnum):
+    REPLIED = "replied"
+    DUPLICATE = "duplicate"  # the same delivery was handled before: send nothing
+    REJECTED = "rejected"  # button data the bot never issued to this person
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One delivery from a channel, already reduced to core terms."""
+
+    channel: str
+    sender_id: str
+    delivery_key: str
+    text: str = ""
+    button_token: str | None = None
+    language_hint: str | None = None
+    is_text: bool = True
+    command: str | None = None  # "start", "help": the messenger's own commands
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    replies: list[Reply] = field(default_factory=list)
+
+
+class Conversation:
+    """Dedupe, sanitise, ask Rasa, and turn its answers into replies with issued buttons."""
+
+    def __init__(self, rasa: RasaClient, database: Database) -> None:
+        self._rasa = rasa
+        self._db = database
+
+    async def handle(self, incoming: Incoming) -> Result:
+        """Handle one delivery exactly once."""
+        recorded = _recorded_text(incoming)
+        if not await self._claim(incoming, recorded):
+            log.info("duplicate delivery %s:%s ignored", incoming.channel, incoming.delivery_key)
+            return Result(Outcome.DUPLICATE)
+        if incoming.button_token is not None:
+            return await self._handle_button(incoming)
+        language = detect(recorded, fallback=incoming.language_hint)
+        if incoming.command in COMMAND_PAYLOADS:
+            return await self._ask_rasa(incoming, COMMAND_PAYLOADS[incoming.command], language)
+        if not incoming.is_text:
+            return await self._answer_locally(incoming, "text_only", language)
+        message, cut = truncate(clean(incoming.text))
+        if not message:
+            return await self._answer_locally(incoming, "empty_message", language)
+        notice = [Reply(t("message_truncated", language, limit=MAX_MESSAGE_CHARS))] if cut else []
+        result = await self._ask_rasa(incoming, message, language)
+        return Result(result.outcome, notice + result.replies)
+
+    async def _handle_button(self, incoming: Incoming) -> Result:
+        payload = await asyncio.to_thread(self._redeem, incoming)
+        if payload is None:
+            log.warning("button data not issued to %s ignored", incoming.channel)
+            await self._set_status(incoming, "rejected")
+            return Result(Outcome.REJECTED)
+        return await self._ask_rasa(incoming, payload, normalise(incoming.language_hint))
+
+    async def _ask_rasa(self, incoming: Incoming, message: str, language: str) -> Result:
+        metadata: dict[str, Any] = {"language_code": incoming.language_hint}
+        try:
+            answers = await self._rasa.send(incoming.sender_id, message, metadata)
+        except RasaUnavailable:
+            return await self._answer_locally(incoming, "core_unavailable", language)
+        replies = await asyncio.to_thread(self._to_replies, incoming, answers)
+        await self._set_status(incoming, "handled")
+        return Result(Outcome.REPLIED, replies)
+
+    async def _answer_locally(self, incoming: Incoming, key: str, language: str) -> Result:
+        await self._set_status(incoming, key if key == "core_unavailable" else "handled")
+        return Result(Outcome.REPLIED, [Reply(t(key, language))])
+
+    def _to_replies(self, incoming: Incoming, answers: list[dict[str, Any]]) -> list[Reply]:
+        with self._db.unit_of_work() as session:
+            return [self._to_reply(session, incoming.sender_id, a) for a in answers]
+
+    @staticmethod
+    def _to_reply(session, sender_id: str, answer: dict[str, Any]) -> Reply:
+        offered = [b for b in answer.get("buttons") or [] if b.get("payload")]
+        tokens = buttons.issue(session, sender_id, [b["payload"] for b in offered])
+        return Reply(
+            text=str(answer.get("text") or ""),
+            buttons=tuple(Button(str(b.get("title", "")), tok) for b, tok in zip(offered, tokens)),
+        )
+
+    def _redeem(self, incoming: Incoming) -> str | None:
+        with self._db.unit_of_work() as session:
+            return buttons.redeem(session, incoming.button_token or "", incoming.sender_id)
+
+    async def _claim(self, incoming: Incoming, recorded: str) -> bool:
+        def claim() -> bool:
+            with self._db.unit_of_work() as session:
+                return deliveries.claim(
+                    session, incoming.channel, incoming.delivery_key, incoming.sender_id, recorded
+                )
+
+        return await asyncio.to_thread(claim)
+
+    async def _set_status(self, incoming: Incoming, status: str) -> None:
+        def set_status() -> None:
+            with self._db.unit_of_work() as session:
+                deliveries.set_status(session, incoming.channel, incoming.delivery_key, status)
+
+        await asyncio.to_thread(set_status)
+
+
+def _recorded_text(incoming: Incoming) -> str:
+    if incoming.button_token is not None:
+        return f"[button {incoming.button_token[:32]}]"
+    return incoming.text if incoming.is_text else "[non-text message]"

@@ -1,0 +1,12 @@
+"""Routers of the Telegram adapter, combined in order: commands, buttons, text, anything else."""
+
+from aiogram import F, Router
+
+from bot.telegram.handlers import buttons, commands, other, text
+
+
+def build_router() -> Router:
+    root = Router(name="telegram")
+    root.message.filter(F.chat.type == "private")
+    root.include_routers(commands.router, buttons.router, text.router, other.router)
+    return root

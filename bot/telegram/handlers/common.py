@@ -1,0 +1,26 @@
+"""Shared steps of the message handlers: build the core event, wait with "typing", reply."""
+
+from aiogram import Bot
+from aiogram.types import Message, Update
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot.conversation import Conversation, Incoming, Outcome
+from bot.telegram.replies import send_replies
+
+
+def incoming_from(message: Message, update: Update, **fields) -> Incoming:
+    user = message.from_user
+    return Incoming(
+        channel="tg",
+        sender_id=f"tg:{user.id if user else message.chat.id}",
+        delivery_key=str(update.update_id),
+        language_hint=user.language_code if user else None,
+        **fields,
+    )
+
+
+async def answer(bot: Bot, chat_id: int, conversation: Conversation, incoming: Incoming) -> None:
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+        result = await conversation.handle(incoming)
+    if result.outcome is Outcome.REPLIED:
+        await send_replies(bot, chat_id, result.replies)

@@ -1,0 +1,1 @@
+"""A local web chat, so that deskbot can be tried without a Telegram token."""

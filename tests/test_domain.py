@@ -1,0 +1,96 @@
+"""The domain package on SQLite and PostgreSQL: searches, feedback, deliveries, buttons."""
+
+import pytest
+from sqlalchemy import inspect
+
+from servicedesk import buttons, deliveries, self_service
+from servicedesk.errors import NotYourSearch, UnknownSearch
+from servicedesk.identity import InvalidSenderId, SenderId
+from servicedesk.self_service import SuggestedArticle
+
+ALICE, BOB = SenderId("tg", "1"), SenderId("xmpp", "bob@corp.example.com")
+PRINTER = [SuggestedArticle("en-print-001", "Printer does not print", 0.8)]
+
+
+def test_migrations_create_every_table(database):
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"users", "search_queries", "deliveries", "issued_buttons"} <= tables
+
+
+def test_a_search_with_suggestions_waits_for_feedback_then_helps(database):
+    with database.unit_of_work() as session:
+        search = self_service.record_search(session, ALICE, "printer", "en", PRINTER)
+        assert search.outcome == "pending"
+        search_id = search.id
+    with database.unit_of_work() as session:
+        updated = self_service.record_feedback(session, ALICE, search_id, helped=True)
+        assert (updated.outcome, updated.results[0]["article_id"]) == ("helped", "en-print-001")
+        assert updated.resolved_at is not None
+
+
+def test_a_search_without_suggestions_is_no_answer(database):
+    with database.unit_of_work() as session:
+        search = self_service.record_search(session, ALICE, "coffee machine", "en", [])
+        assert search.outcome == "no_answer"
+
+
+def test_a_new_search_abandons_the_pending_one(database):
+    with database.unit_of_work() as session:
+        first = self_service.record_search(session, ALICE, "printer", "en", PRINTER)
+        self_service.record_search(session, ALICE, "vpn", "en", PRINTER)
+        session.refresh(first)
+        assert first.outcome == "abandoned"
+
+
+def test_nobody_gives_feedback_on_another_persons_search(database):
+    with database.unit_of_work() as session:
+        search_id = self_service.record_search(session, ALICE, "printer", "en", PRINTER).id
+    with pytest.raises(NotYourSearch), database.unit_of_work() as session:
+        self_service.record_feedback(session, BOB, search_id, helped=True)
+    with pytest.raises(UnknownSearch), database.unit_of_work() as session:
+        self_service.record_feedback(session, ALICE, 999_999, helped=True)
+
+
+def test_asking_for_a_ticket_marks_only_a_pending_search(database):
+    with database.unit_of_work() as session:
+        search_id = self_service.record_search(session, ALICE, "printer", "en", PRINTER).id
+        self_service.record_feedback(session, ALICE, search_id, helped=True)
+        assert self_service.mark_needs_ticket(session, ALICE) is None
+        self_service.record_search(session, ALICE, "vpn", "en", PRINTER)
+        assert self_service.mark_needs_ticket(session, ALICE).outcome == "needs_ticket"
+        assert self_service.mark_needs_ticket(session, BOB) is None
+
+
+def test_a_delivery_is_claimed_once_and_kept(database):
+    with database.unit_of_work() as session:
+        assert deliveries.claim(session, "tg", "42", "tg:1", "hello")
+        assert not deliveries.claim(session, "tg", "42", "tg:1", "hello")
+        assert deliveries.claim(session, "web", "42", "web:abc", "hello")
+        deliveries.set_status(session, "tg", "42", "core_unavailable")
+    with database.unit_of_work() as session:
+        [kept] = deliveries.unhandled(session)
+        assert (kept.text, kept.sender_id) == ("hello", "tg:1")
+
+
+def test_a_button_is_redeemed_once_and_only_by_its_owner(database):
+    long_payload = '/read_article{"article_id":"' + "x" * 300 + '"}'
+    with database.unit_of_work() as session:
+        token, other = buttons.issue(session, "tg:1", [long_payload, "/affirm"])
+    assert len(token.encode()) <= 64
+    with database.unit_of_work() as session:
+        assert buttons.redeem(session, token, "tg:2") is None
+        assert buttons.redeem(session, "forged", "tg:1") is None
+        assert buttons.redeem(session, "x" * 100, "tg:1") is None
+        assert buttons.redeem(session, token, "tg:1") == long_payload
+        assert buttons.redeem(session, token, "tg:1") is None
+        assert buttons.redeem(session, other, "tg:1") == "/affirm"
+
+
+@pytest.mark.parametrize("raw", ["", "tg:", "default", "sms:123", "tg:" + "9" * 300])
+def test_sender_ids_outside_a_channel_are_refused(raw):
+    with pytest.raises(InvalidSenderId):
+        SenderId.parse(raw)
+
+
+def test_sender_ids_round_trip():
+    assert str(SenderId.parse("xmpp:ann@corp.example.com")) == "xmpp:ann@corp.example.com"

@@ -1,0 +1,170 @@
+"""Hostile and broken input through the real Telegram path: a clear answer, never a crash."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.sanitize import MAX_MESSAGE_CHARS
+from servicedesk.db.models import Delivery, SearchQuery
+from tests.support.gateway import Employee, buttons, find_button, start_gateway, texts
+
+
+def deliveries_of(db, sender_id: str) -> list[Delivery]:
+    with db.unit_of_work() as session:
+        return list(session.scalars(select(Delivery).where(Delivery.sender_id == sender_id)))
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t ", "\u200b\u200d\ufeff", "\x00\x07\x1b"])
+async def test_empty_or_invisible_text_gets_a_clear_answer(gateway, telegram, blank):
+    employee = Employee(telegram, 8001)
+
+    replies = await employee.say(blank)
+
+    assert texts(replies) == ["Your message looks empty. Please describe your problem in words."]
+
+
+async def test_a_20000_character_message_is_read_up_to_the_limit(gateway, telegram, stack_db):
+    employee = Employee(telegram, 8002)
+    text = ("my printer won't print " * 900)[:20_000]
+
+    replies = await employee.say(text)
+
+    assert f"first {MAX_MESSAGE_CHARS} characters" in texts(replies)[0]
+    assert "Here is what I found" in " ".join(texts(replies))
+    with stack_db.unit_of_work() as session:
+        stored = session.scalars(select(SearchQuery.text)).all()
+    assert any(len(t) <= MAX_MESSAGE_CHARS and t.startswith("my printer") for t in stored)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512,
+                     "height": 512, "is_animated": False, "is_video": False}},
+        {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}},
+    ],
+    ids=["sticker", "photo", "voice"],
+)
+async def test_stickers_photos_and_voice_get_a_polite_text_only_reply(gateway, telegram, content):
+    employee = Employee(telegram, 8003)
+
+    replies = await employee.say(**content)
+
+    assert texts(replies) == ["I understand text messages only. Please describe your problem "
+                              "in words."]
+
+
+async def test_zero_width_and_control_characters_are_removed(gateway, telegram, stack_db):
+    employee = Employee(telegram, 8004)
+
+    replies = await employee.say("my\u200b prin\u200dter\x07 won't\x00 print\u202e")
+
+    assert "Here is what I found" in texts(replies)[0]
+    with stack_db.unit_of_work() as session:
+        stored = session.scalars(select(SearchQuery.text).order_by(SearchQuery.id.desc())).first()
+    assert stored == "my printer won't print"
+
+
+async def test_html_and_markdown_in_user_text_are_shown_safely(gateway, telegram):
+    employee = Employee(telegram, 8005)
+
+    replies = await employee.say("<script>alert(1)</script> **bold** <b>printer</b> won't print")
+
+    # The loopback Bot API refuses unparseable HTML like the real one, so a reply that arrived
+    # was escaped; nothing the employee typed may reappear as live markup.
+    assert replies
+    for call in replies:
+        assert "<script>" not in call.params["text"]
+        assert "<b>printer" not in call.params["text"]
+
+
+async def test_typed_text_cannot_pose_as_a_button_payload(gateway, telegram, stack_db):
+    employee = Employee(telegram, 8006)
+    await employee.say("my printer won't print")
+
+    replies = await employee.say('/affirm{"search_id":"1"}')
+
+    assert not any("glad it is solved" in t for t in texts(replies))
+
+
+async def test_callback_data_the_bot_never_issued_is_ignored_and_logged(
+    gateway, telegram, stack_db, caplog
+):
+    employee = Employee(telegram, 8007)
+    start = len(telegram.calls_of("answerCallbackQuery"))
+
+    await telegram.push(telegram.callback(employee.user_id, '/affirm{"search_id":"1"}', 1))
+    await telegram.wait_for_calls("answerCallbackQuery", start + 1)
+
+    assert telegram.calls_of("answerCallbackQuery")[-1].params["text"] == (
+        "This button is no longer active."
+    )
+    assert telegram.calls_of("sendMessage", employee.user_id) == []
+    assert "button data not issued" in caplog.text
+    [delivery] = deliveries_of(stack_db, employee.sender_id)
+    assert delivery.status == "rejected"
+
+
+async def test_a_button_issued_to_someone_else_is_refused(gateway, telegram, stack_db):
+    owner, intruder = Employee(telegram, 8008), Employee(telegram, 8009)
+    replies = await owner.say("my printer won't print")
+    _, data = find_button(replies, "Solved")
+    start = len(telegram.calls_of("answerCallbackQuery"))
+
+    await telegram.push(telegram.callback(intruder.user_id, data, 1))
+    await telegram.wait_for_calls("answerCallbackQuery", start + 1)
+
+    assert telegram.calls_of("sendMessage", intruder.user_id) == []
+    with stack_db.unit_of_work() as session:
+        outcomes = session.scalars(select(SearchQuery.outcome)).all()
+    assert "helped" not in outcomes
+
+
+async def test_the_same_update_delivered_twice_is_handled_once(gateway, telegram, stack_db):
+    employee = Employee(telegram, 8010)
+    update = telegram.message(employee.user_id, text="my printer won't print")
+
+    first = await employee.send_update(update)
+    await telegram.push(update)
+    await asyncio.sleep(2)
+
+    assert len(telegram.calls_of("sendMessage", employee.user_id)) == len(first)
+    assert len(deliveries_of(stack_db, employee.sender_id)) == 1
+
+
+async def test_rasa_down_gives_a_clear_answer_and_keeps_the_message(telegram, stack_db):
+    gateway = await start_gateway(telegram, "http://127.0.0.1:9", stack_db)
+    try:
+        employee = Employee(telegram, 8011)
+        replies = await employee.say("my printer won't print")
+        again = await employee.say("still there?")
+    finally:
+        await gateway.stop()
+
+    assert texts(replies) == ["Sorry, I am temporarily unavailable. Your message is saved; "
+                              "please try again in a few minutes."]
+    assert len(again) == 1, "the gateway kept running after the failure"
+    kept = deliveries_of(stack_db, employee.sender_id)
+    assert [d.text for d in kept] == ["my printer won't print", "still there?"]
+    assert {d.status for d in kept} == {"core_unavailable"}
+
+
+async def test_action_server_down_gives_a_clear_answer_and_keeps_the_message(
+    gateway, telegram, stack, stack_db
+):
+    employee = Employee(telegram, 8012, "ru")
+    stack.action.stop()
+    try:
+        replies = await employee.say("не печатает принтер")
+    finally:
+        stack.restart_action_server()
+
+    assert texts(replies) == ["Извините, я временно недоступен. Ваше сообщение сохранено; "
+                              "попробуйте, пожалуйста, ещё раз через несколько минут."]
+    [kept] = deliveries_of(stack_db, employee.sender_id)
+    assert (kept.text, kept.status) == ("не печатает принтер", "core_unavailable")
+    recovered = await employee.say("не печатает принтер")
+    assert "Вот что я нашёл" in texts(recovered)[0]
+    assert buttons(recovered)

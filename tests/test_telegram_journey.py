@@ -1,0 +1,117 @@
+"""An employee in Telegram, end to end: real aiogram, real Rasa, real action server, real DB."""
+
+import pytest
+from sqlalchemy import select
+
+from servicedesk.db.models import SearchQuery, User
+from tests.support.gateway import Employee, buttons, texts
+
+JOURNEYS = {
+    "en": {
+        "problem": "my printer won't print",
+        "article": "en-print-001",
+        "intro": "Here is what I found",
+        "read": "Read:",
+        "solved": "Solved",
+        "need_help": "I still need help",
+        "thanks": "glad it is solved",
+        "handover": "goes to the service desk",
+    },
+    "ru": {
+        "problem": "не печатает принтер",
+        "article": "ru-print-001",
+        "intro": "Вот что я нашёл",
+        "read": "Читать:",
+        "solved": "Решено",
+        "need_help": "Мне всё ещё нужна помощь",
+        "thanks": "рад, что всё решилось",
+        "handover": "передаётся в службу поддержки",
+    },
+}
+
+
+def searches_of(db, user_id: int) -> list[SearchQuery]:
+    with db.unit_of_work() as session:
+        user = session.scalar(select(User).where(User.external_id == str(user_id)))
+        return list(session.scalars(select(SearchQuery).where(SearchQuery.user_id == user.id)))
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_suggestions_solve_the_problem(gateway, telegram, stack_db, language):
+    words = JOURNEYS[language]
+    employee = Employee(telegram, 7001 if language == "en" else 7002, language)
+
+    replies = await employee.say(words["problem"])
+
+    assert words["intro"] in texts(replies)[0]
+    offered = buttons(replies)
+    assert 1 <= sum(b.startswith(words["read"]) for b in offered) <= 3
+    assert words["solved"] in offered and words["need_help"] in offered
+    assert telegram.calls_of("sendChatAction", employee.user_id), "typing was not shown"
+
+    done = await employee.press(words["solved"], replies)
+
+    assert any(words["thanks"] in t for t in texts(done))
+    assert telegram.calls_of("editMessageReplyMarkup", employee.user_id), "keyboard stayed"
+    [search] = searches_of(stack_db, employee.user_id)
+    assert search.outcome == "helped"
+    assert search.language == language
+    assert search.results[0]["article_id"] == words["article"]
+    assert search.text == words["problem"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_still_needs_help_goes_to_the_service_desk(gateway, telegram, stack_db, language):
+    words = JOURNEYS[language]
+    employee = Employee(telegram, 7011 if language == "en" else 7012, language)
+
+    replies = await employee.say(words["problem"])
+    done = await employee.press(words["need_help"], replies)
+
+    assert any(words["handover"] in t for t in texts(done))
+    [search] = searches_of(stack_db, employee.user_id)
+    assert search.outcome == "needs_ticket"
+    assert search.resolved_at is not None
+
+
+async def test_reading_an_article_shows_it_in_full_and_asks_again(gateway, telegram, stack_db):
+    employee = Employee(telegram, 7021)
+    replies = await employee.say("I forgot my password")
+
+    article = await employee.press("Read: Reset a forgotten password", replies)
+
+    assert "password.corp.example.com" in texts(article)[0]
+    assert "**" not in texts(article)[0]
+    assert "Solved" in buttons(article)
+    done = await employee.press("Solved", article)
+    assert any("glad it is solved" in t for t in texts(done))
+    [search] = searches_of(stack_db, employee.user_id)
+    assert search.outcome == "helped"
+
+
+async def test_no_good_match_goes_to_the_service_desk(gateway, telegram, stack_db):
+    employee = Employee(telegram, 7031)
+
+    replies = await employee.say("the coffee machine on floor 4 makes a grinding noise")
+
+    assert any("could not find an answer" in t for t in texts(replies))
+    assert buttons(replies) == []
+    [search] = searches_of(stack_db, employee.user_id)
+    assert search.outcome == "no_answer"
+
+
+@pytest.mark.parametrize(
+    ("command", "language", "expected"),
+    [
+        ("/start", "en", "I'm deskbot"),
+        ("/help", "en", "What I can do"),
+        ("/start", "ru", "Я deskbot"),
+        ("/help", "ru", "Что я умею"),
+    ],
+)
+async def test_start_and_help(gateway, telegram, command, language, expected):
+    employee = Employee(telegram, 7040 + len(command) + (100 if language == "ru" else 0), language)
+
+    replies = await employee.say(command)
+
+    assert expected in texts(replies)[0]
