@@ -8,4 +8,4 @@ test:
 	@scripts/bootstrap.sh test
 
 lint:
-	@scripts/bootstrap.sh env >/dev/null && $$(scripts/bootstrap.sh env | sed -n 's/^export DESKBOT_APP_ENV=//p')/bin/ruff check .
+	@scripts/bootstrap.sh lint

@@ -4,6 +4,7 @@ import json
 import logging
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.language import normalise
@@ -45,3 +46,12 @@ def search_id_of(tracker: Tracker) -> int | None:
 def payload(intent: str, **entities: str) -> str:
     """A Rasa payload such as ``/affirm{"search_id":"12"}``."""
     return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+def say(dispatcher: CollectingDispatcher, text: str, buttons: list[dict] | None = None) -> None:
+    """Send one message, whole.
+
+    Rasa's REST channel cuts plain text at every blank line; a custom payload reaches the
+    gateway as it was written, with its buttons.
+    """
+    dispatcher.utter_message(json_message={"text": text, "buttons": buttons or []})

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.context import language_of, search_id_of, sender_of
+from actions.context import language_of, say, search_id_of, sender_of
 from servicedesk import self_service
 from servicedesk.errors import DomainError
 from servicedesk.i18n import text
@@ -30,16 +30,16 @@ class ActionRecordFeedback(Action):
         sender = sender_of(tracker)
         search_id = search_id_of(tracker)
         if sender is None or search_id is None:
-            dispatcher.utter_message(text=text("nothing_pending", language))
+            say(dispatcher, text("nothing_pending", language))
             return []
         try:
             with services.database().unit_of_work() as session:
                 self_service.record_feedback(session, sender, search_id, helped)
         except DomainError as error:
             log.warning("feedback refused: %s", type(error).__name__)
-            dispatcher.utter_message(text=text("nothing_pending", language))
+            say(dispatcher, text("nothing_pending", language))
             return [SlotSet("search_id", None)]
-        dispatcher.utter_message(text=text("solved_thanks" if helped else "needs_ticket", language))
+        say(dispatcher, text("solved_thanks" if helped else "needs_ticket", language))
         return [SlotSet("search_id", None)]
 
 
@@ -58,5 +58,5 @@ class ActionEscalate(Action):
             with services.database().unit_of_work() as session:
                 marked = self_service.mark_needs_ticket(session, sender)
         reply = "needs_ticket" if marked is not None else "escalated"
-        dispatcher.utter_message(text=text(reply, language_of(tracker)))
+        say(dispatcher, text(reply, language_of(tracker)))
         return [SlotSet("search_id", None)]

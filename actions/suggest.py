@@ -9,7 +9,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.context import entity, language_of, latest_text, payload, search_id_of, sender_of
+from actions.context import (
+    entity,
+    language_of,
+    latest_text,
+    payload,
+    say,
+    search_id_of,
+    sender_of,
+)
 from kb_index import SearchHit
 from kb_index.articles import Article
 from servicedesk import self_service
@@ -37,11 +45,9 @@ class ActionSuggestArticles(Action):
         hits = services.knowledge_search().search(query, settings.top_k, language)
         search_id = _record(tracker, query, language, hits)
         if not hits:
-            dispatcher.utter_message(text=text("no_match", language))
+            say(dispatcher, text("no_match", language))
             return [SlotSet("search_id", None)]
-        dispatcher.utter_message(
-            text=_suggestion_text(hits, language), buttons=_read_buttons(hits, language)
-        )
+        say(dispatcher, _suggestion_text(hits, language), _read_buttons(hits, language))
         ask_solved(dispatcher, language, search_id)
         return [SlotSet("search_id", str(search_id) if search_id else None)]
 
@@ -58,9 +64,9 @@ class ActionShowArticle(Action):
         language = language_of(tracker)
         article = _article_to_show(tracker)
         if article is None:
-            dispatcher.utter_message(text=text("article_missing", language))
+            say(dispatcher, text("article_missing", language))
             return []
-        dispatcher.utter_message(text=f"{article.title}\n\n{_EMPHASIS.sub('', article.body)}")
+        say(dispatcher, f"{article.title}\n\n{_EMPHASIS.sub('', article.body)}")
         ask_solved(dispatcher, language, search_id_of(tracker))
         return []
 
@@ -68,9 +74,10 @@ class ActionShowArticle(Action):
 def ask_solved(dispatcher: CollectingDispatcher, language: str, search_id: int | None) -> None:
     """Ask "Did that solve it?" with [Solved] [I still need help]."""
     ref = {"search_id": str(search_id)} if search_id else {}
-    dispatcher.utter_message(
-        text=text("ask_solved", language),
-        buttons=[
+    say(
+        dispatcher,
+        text("ask_solved", language),
+        [
             {"title": text("button_solved", language), "payload": payload("affirm", **ref)},
             {"title": text("button_need_help", language), "payload": payload("deny", **ref)},
         ],

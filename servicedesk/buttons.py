@@ -18,7 +18,8 @@ def issue(session: Session, sender_id: str, payloads: Sequence[str]) -> list[str
     """Issue one token per payload for ``sender_id``; returns the tokens in order."""
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in payloads]
     session.add_all(
-        IssuedButton(token=t, sender_id=sender_id, payload=p) for t, p in zip(tokens, payloads)
+        IssuedButton(token=t, sender_id=sender_id, payload=p)
+        for t, p in zip(tokens, payloads, strict=True)
     )
     return tokens
 

@@ -17,15 +17,24 @@ from kb_index.text import terms
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = ROOT / "data" / "kb"
-CATEGORIES = {"Hardware", "Software", "Access & accounts", "Network & VPN", "Email & calendar",
-              "Printing", "Phones & mobile", "Other"}
+CATEGORIES = {
+    "Hardware",
+    "Software",
+    "Access & accounts",
+    "Network & VPN",
+    "Email & calendar",
+    "Printing",
+    "Phones & mobile",
+    "Other",
+}
 
 
 @pytest.fixture(scope="module")
 def search():
     settings = SearchSettings()
-    return store.load(Path(os.environ["DESKBOT_SEARCH_INDEX_DIR"]), Embedder(settings.model),
-                      settings.threshold)
+    return store.load(
+        Path(os.environ["DESKBOT_SEARCH_INDEX_DIR"]), Embedder(settings.model), settings.threshold
+    )
 
 
 def test_the_starter_kb_has_40_articles_15_in_russian_across_the_catalogue():
@@ -56,8 +65,9 @@ def test_the_best_article_comes_first(search, query, expected):
     assert hits[0].title and hits[0].excerpt and hits[0].score >= search.threshold
 
 
-@pytest.mark.parametrize("query", ["what's the weather tomorrow", "какая завтра погода",
-                                   "tell me a joke", "", "   "])
+@pytest.mark.parametrize(
+    "query", ["what's the weather tomorrow", "какая завтра погода", "tell me a joke", "", "   "]
+)
 def test_no_good_match(search, query):
     assert search.search(query) == []
 
@@ -98,14 +108,37 @@ def test_the_cli_builds_and_queries_an_index(tmp_path):
         (kb / name).write_text((KB / name).read_text())
     out = tmp_path / "index"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    build = subprocess.run([sys.executable, "-m", "kb_index", "build", "--kb", str(kb),
-                            "--out", str(out)], capture_output=True, text=True, env=env, cwd=ROOT)
+    build = subprocess.run(
+        [sys.executable, "-m", "kb_index", "build", "--kb", str(kb), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert build.returncode == 0, build.stderr
     assert "indexed 3 articles" in build.stdout
-    query = subprocess.run([sys.executable, "-m", "kb_index", "query", "printer is not printing",
-                            "--index", str(out)], capture_output=True, text=True, env=env, cwd=ROOT)
+    query = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kb_index",
+            "query",
+            "printer is not printing",
+            "--index",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert query.returncode == 0, query.stderr
     assert json.loads(query.stdout.splitlines()[0])["article_id"] == "en-print-001"
-    rebuilt = subprocess.run([sys.executable, "-m", "kb_index", "build", "--kb", str(kb),
-                              "--out", str(out)], capture_output=True, text=True, env=env, cwd=ROOT)
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "kb_index", "build", "--kb", str(kb), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert rebuilt.returncode == 0 and not (tmp_path / "index.old").exists()

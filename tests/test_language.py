@@ -22,7 +22,8 @@ def test_detect(text, fallback, expected):
     assert detect(text, fallback) == expected
 
 
-@pytest.mark.parametrize(("code", "expected"), [("ru-RU", "ru"), ("en", "en"), ("hu", "en"),
-                                                (None, "en")])
+@pytest.mark.parametrize(
+    ("code", "expected"), [("ru-RU", "ru"), ("en", "en"), ("hu", "en"), (None, "en")]
+)
 def test_normalise(code, expected):
     assert normalise(code) == expected

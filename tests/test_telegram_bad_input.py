@@ -40,8 +40,17 @@ async def test_a_20000_character_message_is_read_up_to_the_limit(gateway, telegr
 @pytest.mark.parametrize(
     "content",
     [
-        {"sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512,
-                     "height": 512, "is_animated": False, "is_video": False}},
+        {
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "u1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
         {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
         {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}},
     ],
@@ -52,8 +61,9 @@ async def test_stickers_photos_and_voice_get_a_polite_text_only_reply(gateway, t
 
     replies = await employee.say(**content)
 
-    assert texts(replies) == ["I understand text messages only. Please describe your problem "
-                              "in words."]
+    assert texts(replies) == [
+        "I understand text messages only. Please describe your problem in words."
+    ]
 
 
 async def test_zero_width_and_control_characters_are_removed(gateway, telegram, stack_db):
@@ -143,8 +153,10 @@ async def test_rasa_down_gives_a_clear_answer_and_keeps_the_message(telegram, st
     finally:
         await gateway.stop()
 
-    assert texts(replies) == ["Sorry, I am temporarily unavailable. Your message is saved; "
-                              "please try again in a few minutes."]
+    assert texts(replies) == [
+        "Sorry, I am temporarily unavailable. Your message is saved; "
+        "please try again in a few minutes."
+    ]
     assert len(again) == 1, "the gateway kept running after the failure"
     kept = deliveries_of(stack_db, employee.sender_id)
     assert [d.text for d in kept] == ["my printer won't print", "still there?"]
@@ -161,8 +173,10 @@ async def test_action_server_down_gives_a_clear_answer_and_keeps_the_message(
     finally:
         stack.restart_action_server()
 
-    assert texts(replies) == ["Извините, я временно недоступен. Ваше сообщение сохранено; "
-                              "попробуйте, пожалуйста, ещё раз через несколько минут."]
+    assert texts(replies) == [
+        "Извините, я временно недоступен. Ваше сообщение сохранено; "
+        "попробуйте, пожалуйста, ещё раз через несколько минут."
+    ]
     [kept] = deliveries_of(stack_db, employee.sender_id)
     assert (kept.text, kept.status) == ("не печатает принтер", "core_unavailable")
     recovered = await employee.say("не печатает принтер")

@@ -15,16 +15,22 @@ SECRET = "s3cret-token_for-webhook"
 @pytest.fixture
 async def webhook(telegram, stack_db):
     settings = TelegramSettings(
-        bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url, mode="webhook",
-        webhook_secret=SecretStr(SECRET), webhook_url="https://deskbot.example.com/hook",
+        bot_token=SecretStr(telegram.token),
+        api_base_url=telegram.base_url,
+        mode="webhook",
+        webhook_secret=SecretStr(SECRET),
+        webhook_url="https://deskbot.example.com/hook",
     )
     bot = create_bot(settings)
-    conversation = Conversation(RasaClient("http://127.0.0.1:9", 5), stack_db)
+    rasa = RasaClient("http://127.0.0.1:9", 5)
+    conversation = Conversation(rasa, stack_db)
     app = create_webhook_app(bot, create_dispatcher(conversation), settings)
     client = TestClient(TestServer(app))
     await client.start_server()
     yield client, settings
     await client.close()
+    await bot.session.close()
+    await rasa.close()
 
 
 @pytest.mark.parametrize("header", [None, "wrong-secret"])
@@ -43,8 +49,9 @@ async def test_updates_with_the_secret_are_handled(webhook, telegram):
     client, settings = webhook
     update = telegram.message(9002, text="hello")
 
-    response = await client.post(settings.webhook_path, json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    response = await client.post(
+        settings.webhook_path, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
 
     assert response.status == 200
     [reply] = await telegram.wait_for_calls("sendMessage", 1, chat_id=9002)
@@ -53,5 +60,6 @@ async def test_updates_with_the_secret_are_handled(webhook, telegram):
 
 def test_webhook_mode_needs_a_secret(telegram):
     settings = TelegramSettings(bot_token=SecretStr(telegram.token), mode="webhook")
+    bot = create_bot(settings)
     with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
-        create_webhook_app(create_bot(settings), create_dispatcher(None), settings)
+        create_webhook_app(bot, create_dispatcher(None), settings)

@@ -50,9 +50,15 @@ async def test_a_whole_conversation_with_buttons(chat):
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[1,2]", b'{"session":"x","id":"1"}', b'{"session":"webtest-0002"}',
-     b'{"session":"webtest-0002","id":"1","text":5}', b"\xff\xfe\x00",
-     b'{"session":"webtest-0002","id":"1","command":"rm -rf"}'],
+    [
+        b"not json",
+        b"[1,2]",
+        b'{"session":"x","id":"1"}',
+        b'{"session":"webtest-0002"}',
+        b'{"session":"webtest-0002","id":"1","text":5}',
+        b"\xff\xfe\x00",
+        b'{"session":"webtest-0002","id":"1","command":"rm -rf"}',
+    ],
 )
 async def test_broken_requests_get_a_clear_error(chat, body):
     response = await chat.post("/api/messages", data=body)

@@ -40,7 +40,9 @@ async def run_polling(bot: Bot, dispatcher: Dispatcher) -> None:
     await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=True)
 
 
-def create_webhook_app(bot: Bot, dispatcher: Dispatcher, settings: TelegramSettings) -> web.Application:
+def create_webhook_app(
+    bot: Bot, dispatcher: Dispatcher, settings: TelegramSettings
+) -> web.Application:
     """An aiohttp app that accepts updates only with the secret-token header Telegram sends."""
     if settings.webhook_secret is None:
         raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")

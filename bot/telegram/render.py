@@ -1,4 +1,4 @@
-"""Core replies as Telegram messages: HTML-escaped, split under 4,096 characters, inline keyboards."""
+"""Core replies as Telegram messages: escaped, split under 4,096 characters, with keyboards."""
 
 import html
 from dataclasses import dataclass

@@ -9,8 +9,6 @@ from servicedesk.settings import DatabaseSettings
 url = context.config.get_main_option("sqlalchemy.url") or DatabaseSettings().url
 
 with create_engine(url).connect() as connection:
-    context.configure(
-        connection=connection, target_metadata=Base.metadata, render_as_batch=True
-    )
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -7,6 +7,7 @@ server enforces on them, so a reply Telegram would refuse fails here too.
 
 import asyncio
 import html
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,8 +16,26 @@ from typing import Any
 
 from aiohttp import web
 
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                "tg-spoiler", "span", "blockquote"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+}
+# Update and message ids are unique across every server of a test session, as a real bot's are.
+_UPDATE_IDS = itertools.count(1001)
+_MESSAGE_IDS = itertools.count(1)
 BOT_USER = {"id": 100500, "is_bot": True, "first_name": "deskbot", "username": "deskbot_test_bot"}
 
 
@@ -37,8 +56,6 @@ class FakeTelegram:
     token: str = "123456:TEST-TOKEN"
     calls: list[Call] = field(default_factory=list)
     _updates: list[dict] = field(default_factory=list)
-    _next_update_id: int = 1000
-    _next_message_id: int = 1
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -66,44 +83,66 @@ class FakeTelegram:
         return update
 
     def new_update(self, **content: Any) -> dict:
-        self._next_update_id += 1
-        return {"update_id": self._next_update_id, **content}
+        return {"update_id": next(_UPDATE_IDS), **content}
 
     def message(self, user_id: int, language: str = "en", **content: Any) -> dict:
-        self._next_message_id += 1
-        return self.new_update(message={
-            "message_id": self._next_message_id,
-            "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Employee",
-                     "language_code": language},
-            **content,
-        })
+        return self.new_update(
+            message={
+                "message_id": next(_MESSAGE_IDS),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": "Employee",
+                    "language_code": language,
+                },
+                **content,
+            }
+        )
 
     def callback(self, user_id: int, data: str, message_id: int, language: str = "en") -> dict:
-        return self.new_update(callback_query={
-            "id": f"cb{self._next_update_id}",
-            "chat_instance": "ci",
-            "data": data,
-            "from": {"id": user_id, "is_bot": False, "first_name": "Employee",
-                     "language_code": language},
-            "message": {"message_id": message_id, "date": int(time.time()),
-                        "chat": {"id": user_id, "type": "private"}, "text": "…"},
-        })
+        return self.new_update(
+            callback_query={
+                "id": f"cb{next(_MESSAGE_IDS)}",
+                "chat_instance": "ci",
+                "data": data,
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": "Employee",
+                    "language_code": language,
+                },
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "text": "…",
+                },
+            }
+        )
 
     def calls_of(self, method: str, chat_id: int | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == method
-                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
 
-    async def wait_for_calls(self, method: str, count: int, chat_id: int | None = None,
-                             timeout: float = 30) -> list[Call]:
+    async def wait_for_calls(
+        self, method: str, count: int, chat_id: int | None = None, timeout: float = 30
+    ) -> list[Call]:
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(
-                lambda: len(self.calls_of(method, chat_id)) >= count), timeout)
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.calls_of(method, chat_id)) >= count),
+                timeout,
+            )
         return self.calls_of(method, chat_id)
 
-    async def settle(self, method: str, chat_id: int, start: int, quiet: float = 0.6,
-                     timeout: float = 30) -> list[Call]:
+    async def settle(
+        self, method: str, chat_id: int, start: int, quiet: float = 0.6, timeout: float = 30
+    ) -> list[Call]:
         """Wait for at least one new ``method`` call after the first ``start``, then for quiet."""
         await self.wait_for_calls(method, start + 1, chat_id, timeout)
         seen = -1
@@ -115,8 +154,9 @@ class FakeTelegram:
     # -- the Bot API ---------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params = _decode(dict(await request.post()))
         if method != "getUpdates":
@@ -146,8 +186,9 @@ class FakeTelegram:
         async with self._changed:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)),
-                                       timeout)
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: bool(self._updates)), timeout
+                )
             except TimeoutError:
                 pass
             return list(self._updates)
@@ -160,10 +201,13 @@ class FakeTelegram:
         if len(plain) > 4096:
             raise BotApiError(400, "Bad Request: message is too long")
         _check_keyboard(params.get("reply_markup"))
-        self._next_message_id += 1
-        return {"message_id": self._next_message_id, "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": plain,
-                "from": BOT_USER}
+        return {
+            "message_id": next(_MESSAGE_IDS),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "text": plain,
+            "from": BOT_USER,
+        }
 
     async def _api_editMessageReplyMarkup(self, params: dict) -> bool:
         _check_keyboard(params.get("reply_markup"))
@@ -190,8 +234,9 @@ def _decode(form: dict) -> dict:
 
 
 def _error(code: int, description: str) -> web.Response:
-    return web.json_response({"ok": False, "error_code": code, "description": description},
-                             status=code)
+    return web.json_response(
+        {"ok": False, "error_code": code, "description": description}, status=code
+    )
 
 
 class _EntityParser(HTMLParser):

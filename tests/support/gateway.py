@@ -21,6 +21,7 @@ class Gateway:
     bot: Bot
     dispatcher: Dispatcher
     task: asyncio.Task
+    rasa: RasaClient
 
     async def stop(self) -> None:
         with contextlib.suppress(RuntimeError):
@@ -28,16 +29,20 @@ class Gateway:
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self.task, 10)
         await self.bot.session.close()
+        await self.rasa.close()
 
 
 async def start_gateway(telegram: FakeTelegram, rasa_url: str, database: Database) -> Gateway:
-    settings = TelegramSettings(bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url)
+    settings = TelegramSettings(
+        bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url
+    )
     bot = create_bot(settings)
-    dispatcher = create_dispatcher(Conversation(RasaClient(rasa_url, 30), database))
+    rasa = RasaClient(rasa_url, 30)
+    dispatcher = create_dispatcher(Conversation(rasa, database))
     task = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
     )
-    return Gateway(telegram, bot, dispatcher, task)
+    return Gateway(telegram, bot, dispatcher, task, rasa)
 
 
 class Employee:

@@ -8,5 +8,5 @@ from bot.telegram.handlers import buttons, commands, other, text
 def build_router() -> Router:
     root = Router(name="telegram")
     root.message.filter(F.chat.type == "private")
-    root.include_routers(commands.router, buttons.router, text.router, other.router)
+    root.include_routers(commands.build(), buttons.build(), text.build(), other.build())
     return root

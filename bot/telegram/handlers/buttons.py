@@ -14,11 +14,11 @@ from servicedesk.i18n import text
 from servicedesk.language import normalise
 
 log = logging.getLogger(__name__)
-router = Router(name="buttons")
 
 
-@router.callback_query()
-async def on_button(query: CallbackQuery, event_update: Update, bot: Bot, conversation: Conversation):
+async def on_button(
+    query: CallbackQuery, event_update: Update, bot: Bot, conversation: Conversation
+):
     """Handle a pressed button once; refuse data the bot never issued to this person."""
     chat_id = query.message.chat.id if query.message else query.from_user.id
     incoming = Incoming(
@@ -42,3 +42,9 @@ async def on_button(query: CallbackQuery, event_update: Update, bot: Bot, conver
                 chat_id=chat_id, message_id=query.message.message_id, reply_markup=None
             )
     await send_replies(bot, chat_id, result.replies)
+
+
+def build() -> Router:
+    router = Router(name="buttons")
+    router.callback_query.register(on_button)
+    return router
