@@ -16,6 +16,8 @@ from servicedesk.language import detect
 CHANNEL_WEIGHTS = {"en": (0.8, 0.2), "ru": (0.2, 0.8)}
 SAME_LANGUAGE_BONUS = 0.05
 BM25_SHARE = 0.3
+# A suggestion far weaker than the best one is noise: keep hits scoring at least this share of it.
+RELATIVE_CUTOFF = 0.6
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class KnowledgeSearch:
         return self._by_id.get(article_id)
 
     def search(self, query: str, limit: int = 3, language: str | None = None) -> list[SearchHit]:
-        """The best ``limit`` articles for ``query`` whose fused score reaches the threshold.
+        """The best ``limit`` articles for ``query``: none when the best misses the threshold,
+        and only those close enough to the best one.
 
         Args:
             query: the employee's words.
@@ -62,7 +65,11 @@ class KnowledgeSearch:
         Returns:
             Hits sorted by score, possibly empty ("no good match").
         """
-        return [hit for hit in self.rank(query, limit, language) if hit.score >= self.threshold]
+        hits = self.rank(query, limit, language)
+        if not hits or hits[0].score < self.threshold:
+            return []
+        floor = max(self.threshold, RELATIVE_CUTOFF * hits[0].score)
+        return [hit for hit in hits if hit.score >= floor]
 
     def rank(self, query: str, limit: int = 10, language: str | None = None) -> list[SearchHit]:
         """The best ``limit`` articles whatever their score."""

@@ -20,10 +20,12 @@ def main() -> int:
     paths = StackPaths.from_environment()
     database_url = DatabaseSettings().url
     upgrade(database_url)
+    chat = GatewaySettings()
+    chat_url = f"http://{chat.webchat_host}:{chat.webchat_port}/" if chat.webchat_enabled else None
     services = [
         action_server(ACTION_PORT, database_url, paths, LOG_DIR),
         rasa_server(RASA_PORT, ACTION_PORT, paths, LOG_DIR),
-        gateway(RASA_PORT, database_url, LOG_DIR),
+        gateway(RASA_PORT, database_url, LOG_DIR, health_url=chat_url),
     ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -31,7 +33,7 @@ def main() -> int:
             print(f"starting {service.name} (log: {service.log_path.relative_to(ROOT)})")
             service.start()
             service.wait_healthy(timeout_s=180)
-        announce()
+        announce(chat_url)
         while all(s.process and s.process.poll() is None for s in services):
             time.sleep(1)
         print("a process stopped; see the logs in var/log/", file=sys.stderr)
@@ -46,13 +48,11 @@ def main() -> int:
             service.stop()
 
 
-def announce() -> None:
-    gateway_settings, telegram = GatewaySettings(), TelegramSettings()
+def announce(chat_url: str | None) -> None:
+    telegram = TelegramSettings()
     print(f"deskbot is up: Rasa on :{RASA_PORT}, action server on :{ACTION_PORT}")
-    if gateway_settings.webchat_enabled:
-        print(
-            f"chat with it at http://{gateway_settings.webchat_host}:{gateway_settings.webchat_port}/"
-        )
+    if chat_url:
+        print(f"chat with it at {chat_url}")
     if telegram.bot_token is not None:
         print(f"Telegram adapter running ({telegram.mode})")
     else:

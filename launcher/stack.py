@@ -78,11 +78,12 @@ def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -
     )
 
 
-def gateway(rasa_port: int, database_url: str, log_dir: Path) -> Service:
+def gateway(rasa_port: int, database_url: str, log_dir: Path, health_url: str | None) -> Service:
+    """The messenger gateway; ``health_url`` is its web chat page when the web chat is on."""
     return Service(
         name="gateway",
         argv=[sys.executable, "-m", "bot"],
-        health_url=None,
+        health_url=health_url,
         log_path=log_dir / "gateway.log",
         env={
             "DESKBOT_RASA_URL": f"http://127.0.0.1:{rasa_port}",

@@ -142,3 +142,9 @@ def test_the_cli_builds_and_queries_an_index(tmp_path):
         cwd=ROOT,
     )
     assert rebuilt.returncode == 0 and not (tmp_path / "index.old").exists()
+
+
+def test_suggestions_far_weaker_than_the_best_are_left_out(search):
+    ranked = search.rank("не печатает принтер", limit=3)
+    assert ranked[1].score < 0.6 * ranked[0].score, "the premise of this test changed"
+    assert [hit.article_id for hit in search.search("не печатает принтер")] == ["ru-print-001"]
