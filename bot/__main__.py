@@ -2,8 +2,10 @@
 
 import asyncio
 import logging
+import sys
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
@@ -23,9 +25,20 @@ async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-async def main() -> None:
-    gateway, telegram_settings = GatewaySettings(), TelegramSettings()
-    database = Database(DatabaseSettings().url)
+def load_settings() -> tuple[GatewaySettings, TelegramSettings, DatabaseSettings]:
+    return GatewaySettings(), TelegramSettings(), DatabaseSettings()
+
+
+def explain(error: ValidationError) -> str:
+    """One line naming each bad setting, without echoing its value."""
+    problems = [f"{e['loc'][0]}: {e['msg']}" for e in error.errors(include_input=False)]
+    return f"invalid {error.title}: " + "; ".join(problems)
+
+
+async def main(
+    gateway: GatewaySettings, telegram_settings: TelegramSettings, db_settings: DatabaseSettings
+) -> None:
+    database = Database(db_settings.url)
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s)
     conversation = Conversation(rasa, database)
     runners, tasks = [], []
@@ -63,4 +76,9 @@ if __name__ == "__main__":
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(main())
+    try:
+        settings = load_settings()
+    except ValidationError as error:
+        log.error("%s", explain(error))
+        sys.exit(2)
+    asyncio.run(main(*settings))

@@ -1,8 +1,9 @@
 """Gateway settings, one class per concern."""
 
+import re
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,3 +33,21 @@ class TelegramSettings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_path: str = "/telegram/webhook"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_looks_like_botfathers(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and not _TOKEN.match(token.get_secret_value()):
+            raise ValueError("expected the form 123456789:AAH... that @BotFather gives")
+        return token
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_is_what_telegram_accepts(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not _WEBHOOK_SECRET.match(secret.get_secret_value()):
+            raise ValueError("1-256 characters: letters, digits, _ and -")
+        return secret
+
+
+_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")

@@ -10,8 +10,8 @@ from kb_index.embedder import Embedder
 from kb_index.lexical import LexicalIndex, LexicalScore
 from servicedesk.language import detect
 
-# How much each channel counts (dense, lexical), by the query's language. English weights were
-# chosen on stackfaq (docs/BENCHMARKS.md); the packaged English model is weak on Russian, so
+# How much each channel counts (dense, lexical), by the query's language. The English weights
+# were chosen on the stackfaq rephrasings; the packaged English model is weak on Russian, so
 # Russian queries lean on the stemmed lexical channel.
 CHANNEL_WEIGHTS = {"en": (0.8, 0.2), "ru": (0.2, 0.8)}
 SAME_LANGUAGE_BONUS = 0.05

@@ -21,5 +21,5 @@ class SearchSettings(BaseSettings):
     kb_dir: Path = Path("data/kb")
     index_dir: Path = Path("var/kb-index")
     top_k: int = 3
-    # A hit below this fused score is "no good match" (see docs/BENCHMARKS.md for the choice).
+    # A best hit below this fused score is "no good match"; set by hand on the starter KB.
     threshold: float = 0.40

@@ -1,10 +1,14 @@
 """An employee in Telegram, end to end: real aiogram, real Rasa, real action server, real DB."""
 
 import pytest
+from aiogram.exceptions import TelegramBadRequest
+from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.settings import TelegramSettings
+from bot.telegram.app import create_bot
 from servicedesk.db.models import SearchQuery, User
-from tests.support.gateway import Employee, buttons, texts
+from tests.support.gateway import Employee, buttons, find_button, texts
 
 JOURNEYS = {
     "en": {
@@ -52,7 +56,10 @@ async def test_suggestions_solve_the_problem(gateway, telegram, stack_db, langua
     done = await employee.press(words["solved"], replies)
 
     assert any(words["thanks"] in t for t in texts(done))
-    assert telegram.calls_of("editMessageReplyMarkup", employee.user_id), "keyboard stayed"
+    [removed] = telegram.calls_of("editMessageReplyMarkup", employee.user_id)
+    pressed_message, _ = find_button(replies, words["solved"])
+    assert int(removed.params["message_id"]) == pressed_message
+    assert not removed.params.get("reply_markup"), "the keyboard stayed"
     [search] = searches_of(stack_db, employee.user_id)
     assert search.outcome == "helped"
     assert search.language == language
@@ -115,3 +122,17 @@ async def test_start_and_help(gateway, telegram, command, language, expected):
     replies = await employee.say(command)
 
     assert expected in texts(replies)[0]
+
+
+async def test_the_loopback_bot_api_refuses_what_telegram_refuses(telegram):
+    """The fake server must be as strict as the real one, or the safety tests prove nothing."""
+    bot = create_bot(
+        TelegramSettings(bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url)
+    )
+    try:
+        for text in ("<script>x</script>", "x" * 4097, "   "):
+            with pytest.raises(TelegramBadRequest):
+                await bot.send_message(1, text)
+    finally:
+        await bot.session.close()
+    assert len(telegram.refused) == 3

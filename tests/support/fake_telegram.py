@@ -49,12 +49,14 @@ class BotApiError(Exception):
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None
 
 
 @dataclass
 class FakeTelegram:
     token: str = "123456:TEST-TOKEN"
-    calls: list[Call] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)  # accepted calls, in order
+    refused: list[Call] = field(default_factory=list)  # calls the real server would refuse too
     _updates: list[dict] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -159,17 +161,21 @@ class FakeTelegram:
             )
         method = request.match_info["method"]
         params = _decode(dict(await request.post()))
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, f"Not Found: method {method} is not implemented here")
+        call = Call(method, params)
+        try:
+            call.result = await handler(params)
+        except BotApiError as error:
+            call.result = error.description
+            self.refused.append(call)
+            return _error(error.code, error.description)
         if method != "getUpdates":
             async with self._changed:
-                self.calls.append(Call(method, params))
+                self.calls.append(call)
                 self._changed.notify_all()
-        try:
-            result = await getattr(self, f"_api_{method}")(params)
-        except AttributeError:
-            return _error(404, f"Not Found: method {method} is not implemented here")
-        except BotApiError as error:
-            return _error(error.code, error.description)
-        return web.json_response({"ok": True, "result": result})
+        return web.json_response({"ok": True, "result": call.result})
 
     async def _api_getMe(self, _params: dict) -> dict:
         return BOT_USER

@@ -89,9 +89,10 @@ def keyboard(call: Call) -> list[list[dict]]:
 
 
 def find_button(replies: list[Call], title: str) -> tuple[int, str]:
-    for index, call in enumerate(replies):
+    """The id of the message carrying the button, and the button's callback data."""
+    for call in replies:
         for row in keyboard(call):
             for button in row:
                 if button["text"] == title or button["text"].startswith(title):
-                    return 9_000 + index, button["callback_data"]
+                    return call.result["message_id"], button["callback_data"]
     raise AssertionError(f"no button {title!r} in {buttons(replies)}")
