@@ -2,6 +2,7 @@
 
 import logging
 import signal
+import socket
 import sys
 import time
 
@@ -21,6 +22,13 @@ def main() -> int:
     database_url = DatabaseSettings().url
     upgrade(database_url)
     chat = GatewaySettings()
+    busy = [port for port in (RASA_PORT, ACTION_PORT, chat.webchat_port) if port_in_use(port)]
+    if busy:
+        print(
+            f"port {', '.join(map(str, busy))} already in use: is deskbot running already?",
+            file=sys.stderr,
+        )
+        return 1
     chat_url = f"http://{chat.webchat_host}:{chat.webchat_port}/" if chat.webchat_enabled else None
     services = [
         action_server(ACTION_PORT, database_url, paths, LOG_DIR),
@@ -46,6 +54,11 @@ def main() -> int:
     finally:
         for service in reversed(services):
             service.stop()
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def announce(chat_url: str | None) -> None:
