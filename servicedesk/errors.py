@@ -11,3 +11,19 @@ class UnknownSearch(DomainError):
 
 class NotYourSearch(DomainError):
     """Someone tried to give feedback on another person's search."""
+
+
+class UnknownTicket(DomainError):
+    """No ticket with that reference."""
+
+
+class NotYourTicket(DomainError):
+    """The ticket belongs to someone else."""
+
+
+class InvalidTransition(DomainError):
+    """The ticket's status does not allow this step (rating an open ticket, replying to junk)."""
+
+
+class InvalidRating(DomainError):
+    """Stars outside 1-5."""

@@ -1,9 +1,12 @@
 """The domain package on SQLite and PostgreSQL: searches, feedback, deliveries, buttons."""
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from servicedesk import buttons, deliveries, self_service
+from servicedesk.db.models import Base
 from servicedesk.errors import NotYourSearch, UnknownSearch
 from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.self_service import SuggestedArticle
@@ -94,3 +97,9 @@ def test_sender_ids_outside_a_channel_are_refused(raw):
 
 def test_sender_ids_round_trip():
     assert str(SenderId.parse("xmpp:ann@corp.example.com")) == "xmpp:ann@corp.example.com"
+
+
+def test_the_migrations_build_exactly_the_models(database):
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

@@ -3,7 +3,17 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -88,3 +98,97 @@ class IssuedButton(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
     message_ref: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    JUNK = "junk"
+
+
+class Ticket(Base):
+    """A request for the service desk, filed by an employee through the bot."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    category_confidence: Mapped[float] = mapped_column(Double, default=0.0)
+    needs_triage: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[str] = mapped_column(String(16), index=True)
+    priority_cue: Mapped[str | None] = mapped_column(String(100), default=None)
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.NEW, index=True)
+    assignee: Mapped[str | None] = mapped_column(String(220), default=None)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    search_id: Mapped[int | None] = mapped_column(ForeignKey("search_queries.id"), default=None)
+    suggested_articles: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    resolution_note: Mapped[str | None] = mapped_column(Text, default=None)
+    filing_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    requester: Mapped[User] = relationship()
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id"
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"SD-{self.number}"
+
+
+class TicketEvent(Base):
+    """Something that happened to a ticket: created, taken, replied, resolved, closed, ..."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(220))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Rating(Base):
+    """The requester's 1-5 stars for a resolved ticket; one per ticket."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="ck_ratings_stars"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A proactive message waiting for delivery; the key makes each one delivered once."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    recipient: Mapped[str] = mapped_column(String(220))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
