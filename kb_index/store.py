@@ -24,13 +24,20 @@ def passage(article: Article) -> str:
     return f"{article.title}. {article.body}"
 
 
+def embed_fields(articles: list[Article], embedder: Embedder) -> tuple[DenseIndex, DenseIndex]:
+    """The dense fields of ``articles``: a title index and a passage index, in article order."""
+    titles = DenseIndex.build(embedder.encode([heading(a) for a in articles]))
+    return titles, DenseIndex.build(embedder.encode([passage(a) for a in articles]))
+
+
 def build(articles: list[Article], embedder: Embedder, out_dir: Path) -> None:
     """Embed ``articles`` and write the index folder (written aside, then swapped in)."""
     out_dir = Path(out_dir)
     staging = out_dir.with_name(out_dir.name + ".building")
     staging.mkdir(parents=True, exist_ok=True)
-    DenseIndex.build(embedder.encode([heading(a) for a in articles])).save(staging / TITLES_FILE)
-    DenseIndex.build(embedder.encode([passage(a) for a in articles])).save(staging / PASSAGES_FILE)
+    titles, passages = embed_fields(articles, embedder)
+    titles.save(staging / TITLES_FILE)
+    passages.save(staging / PASSAGES_FILE)
     (staging / ARTICLES_FILE).write_text(
         json.dumps([asdict(a) for a in articles], ensure_ascii=False), encoding="utf-8"
     )

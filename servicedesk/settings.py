@@ -12,3 +12,25 @@ class DatabaseSettings(BaseSettings):
 
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
+
+
+DEFAULT_CATEGORIES = [
+    "Hardware",
+    "Software",
+    "Access & accounts",
+    "Network & VPN",
+    "Email & calendar",
+    "Printing",
+    "Phones & mobile",
+    "Other",
+]
+
+
+class TicketSettings(BaseSettings):
+    """The ticket catalogue (prefix DESKBOT_TICKETS_); categories as a JSON list."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_TICKETS_", env_file=".env", extra="ignore"
+    )
+
+    categories: list[str] = DEFAULT_CATEGORIES

@@ -54,7 +54,7 @@ class Call:
 
 @dataclass
 class FakeTelegram:
-    token: str = "123456:TEST-TOKEN"
+    token: str = "123456789:AAHloopbackTestToken_0123456789"
     calls: list[Call] = field(default_factory=list)  # accepted calls, in order
     refused: list[Call] = field(default_factory=list)  # calls the real server would refuse too
     _updates: list[dict] = field(default_factory=list)
