@@ -1,0 +1,71 @@
+"""The outbox of proactive messages: queued in the same transaction as the change that causes
+them, delivered by the gateway with retries, each exactly once (by idempotency key)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicedesk.db.models import OutboxMessage, utcnow
+
+MAX_ATTEMPTS = 8
+BASE_DELAY_S = 2.0
+MAX_DELAY_S = 600.0
+
+
+def enqueue(
+    session: Session, channel: str, recipient: str, payload: dict, key: str
+) -> OutboxMessage:
+    """Queue a message; the same ``key`` queues it once, however often this is called."""
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    if existing is not None:
+        return existing
+    message = OutboxMessage(
+        idempotency_key=key, channel=channel, recipient=recipient, payload=payload
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def due(session: Session, channel: str, limit: int = 50, now: datetime | None = None):
+    """Pending messages of ``channel`` whose next attempt is due, oldest first."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status == "pending",
+                OutboxMessage.next_attempt_at <= (now or utcnow()),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def mark_sent(session: Session, message_id: int) -> None:
+    message = session.get(OutboxMessage, message_id)
+    message.status, message.sent_at = "sent", utcnow()
+    message.attempts += 1
+
+
+def mark_failed(
+    session: Session, message_id: int, error: str, retry_after_s: float | None = None
+) -> OutboxMessage:
+    """Schedule another attempt: after ``retry_after_s`` when the messenger said so (Telegram's
+    429), otherwise with exponential backoff; give up after MAX_ATTEMPTS."""
+    message = session.get(OutboxMessage, message_id)
+    message.attempts += 1
+    message.last_error = error[:1000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        return message
+    delay = retry_after_s if retry_after_s is not None else backoff(message.attempts)
+    message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    return message
+
+
+def backoff(attempts: int) -> float:
+    """2 s, 4 s, 8 s, ... capped at 10 minutes."""
+    return min(BASE_DELAY_S * 2 ** (attempts - 1), MAX_DELAY_S)

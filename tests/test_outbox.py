@@ -1,0 +1,53 @@
+"""The outbox on SQLite and PostgreSQL: once per key, due order, backoff, retry_after."""
+
+from datetime import timedelta
+
+from servicedesk import outbox
+from servicedesk.db.models import utcnow
+
+PAYLOAD = {"text": "SD-1001 was resolved", "buttons": []}
+
+
+def test_the_same_key_queues_one_message(database):
+    with database.unit_of_work() as session:
+        first = outbox.enqueue(session, "tg", "501", PAYLOAD, "rating-request:1001")
+        again = outbox.enqueue(session, "tg", "501", {"text": "other"}, "rating-request:1001")
+        assert first.id == again.id and again.payload == PAYLOAD
+        assert [m.id for m in outbox.due(session, "tg")] == [first.id]
+
+
+def test_due_respects_channel_order_and_time(database):
+    with database.unit_of_work() as session:
+        a = outbox.enqueue(session, "tg", "1", PAYLOAD, "a")
+        b = outbox.enqueue(session, "tg", "2", PAYLOAD, "b")
+        outbox.enqueue(session, "xmpp", "ann@corp.example.com", PAYLOAD, "c")
+        outbox.mark_failed(session, a.id, "timeout")
+        assert [m.id for m in outbox.due(session, "tg")] == [b.id]
+        later = utcnow() + timedelta(minutes=1)
+        assert [m.id for m in outbox.due(session, "tg", now=later)] == [a.id, b.id]
+
+
+def test_a_sent_message_is_never_due_again(database):
+    with database.unit_of_work() as session:
+        message = outbox.enqueue(session, "tg", "1", PAYLOAD, "k")
+        outbox.mark_sent(session, message.id)
+        assert outbox.due(session, "tg", now=utcnow() + timedelta(days=1)) == []
+
+
+def test_retry_after_from_the_messenger_wins_over_backoff(database):
+    with database.unit_of_work() as session:
+        message = outbox.enqueue(session, "tg", "1", PAYLOAD, "k")
+        outbox.mark_failed(session, message.id, "429 Too Many Requests", retry_after_s=30)
+        assert outbox.due(session, "tg", now=utcnow() + timedelta(seconds=20)) == []
+        assert outbox.due(session, "tg", now=utcnow() + timedelta(seconds=31))
+
+
+def test_backoff_grows_and_gives_up(database):
+    assert [outbox.backoff(n) for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
+    assert outbox.backoff(30) == outbox.MAX_DELAY_S
+    with database.unit_of_work() as session:
+        message = outbox.enqueue(session, "tg", "1", PAYLOAD, "k")
+        for _ in range(outbox.MAX_ATTEMPTS):
+            outbox.mark_failed(session, message.id, "chat not found")
+        assert (message.status, message.attempts) == ("failed", outbox.MAX_ATTEMPTS)
+        assert outbox.due(session, "tg", now=utcnow() + timedelta(days=1)) == []
