@@ -21,7 +21,6 @@ from actions.context import (
 from kb_index import SearchHit
 from kb_index.articles import Article
 from servicedesk import self_service
-from servicedesk.db.models import SearchQuery
 from servicedesk.i18n import text
 from servicedesk.self_service import SuggestedArticle
 
@@ -120,8 +119,7 @@ def _best_suggestion(search_id: int | None) -> str | None:
     if search_id is None:
         return None
     with services.database().unit_of_work() as session:
-        search = session.get(SearchQuery, search_id)
-        return search.results[0]["article_id"] if search and search.results else None
+        return self_service.best_suggestion(session, search_id)
 
 
 def _shorten(title: str) -> str:

@@ -11,6 +11,7 @@ from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
 from bot.settings import GatewaySettings, TelegramSettings
 from bot.telegram import app as telegram
+from bot.telegram.delivery import TelegramDelivery
 from bot.webchat.server import create_app as create_webchat
 from servicedesk.db import Database
 from servicedesk.settings import DatabaseSettings
@@ -48,7 +49,7 @@ async def main(
         )
         log.info("web chat on http://%s:%d/", gateway.webchat_host, gateway.webchat_port)
     if telegram_settings.bot_token is not None:
-        tasks.append(await start_telegram(telegram_settings, conversation, runners))
+        tasks += await start_telegram(telegram_settings, conversation, database, runners)
     if not runners and not tasks:
         log.error("nothing to run: set TELEGRAM_BOT_TOKEN or enable the web chat")
         return
@@ -60,16 +61,20 @@ async def main(
         await rasa.close()
 
 
-async def start_telegram(settings: TelegramSettings, conversation: Conversation, runners: list):
+async def start_telegram(
+    settings: TelegramSettings, conversation: Conversation, database: Database, runners: list
+) -> list[asyncio.Task]:
+    """Updates in (polling or webhook) and the outbox out."""
     bot = telegram.create_bot(settings)
     dispatcher = telegram.create_dispatcher(conversation)
+    delivery = asyncio.create_task(TelegramDelivery(bot, database).run())
     if settings.mode == "polling":
-        return asyncio.create_task(telegram.run_polling(bot, dispatcher))
+        return [delivery, asyncio.create_task(telegram.run_polling(bot, dispatcher))]
     app = telegram.create_webhook_app(bot, dispatcher, settings)
     runners.append(await serve(app, settings.webhook_host, settings.webhook_port))
     await telegram.register_webhook(bot, settings)
     log.info("Telegram: webhook on %s:%d", settings.webhook_host, settings.webhook_port)
-    return asyncio.create_task(asyncio.Event().wait())
+    return [delivery]
 
 
 if __name__ == "__main__":

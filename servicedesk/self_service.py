@@ -73,6 +73,12 @@ def record_feedback(
     return search
 
 
+def best_suggestion(session: Session, search_id: int) -> str | None:
+    """The id of the best article suggested for a search, if any."""
+    search = session.get(SearchQuery, search_id)
+    return search.results[0]["article_id"] if search and search.results else None
+
+
 def mark_needs_ticket(session: Session, sender: SenderId) -> SearchQuery | None:
     """The person asked for a human: their search still waiting for feedback needed a ticket."""
     try:

@@ -108,16 +108,16 @@ async def test_no_good_match_goes_to_the_service_desk(gateway, telegram, stack_d
 
 
 @pytest.mark.parametrize(
-    ("command", "language", "expected"),
+    ("user_id", "command", "language", "expected"),
     [
-        ("/start", "en", "I'm deskbot"),
-        ("/help", "en", "What I can do"),
-        ("/start", "ru", "Я deskbot"),
-        ("/help", "ru", "Что я умею"),
+        (7041, "/start", "en", "I'm deskbot"),
+        (7042, "/help", "en", "What I can do"),
+        (7043, "/start", "ru", "Я deskbot"),
+        (7044, "/help", "ru", "Что я умею"),
     ],
 )
-async def test_start_and_help(gateway, telegram, command, language, expected):
-    employee = Employee(telegram, 7040 + len(command) + (100 if language == "ru" else 0), language)
+async def test_start_and_help(gateway, telegram, user_id, command, language, expected):
+    employee = Employee(telegram, user_id, language)
 
     replies = await employee.say(command)
 

@@ -97,7 +97,6 @@ class IssuedButton(Base):
     payload: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
-    message_ref: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class TicketStatus(StrEnum):

@@ -40,9 +40,14 @@ BOT_USER = {"id": 100500, "is_bot": True, "first_name": "deskbot", "username": "
 
 
 class BotApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+class FloodWait(BotApiError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
 @dataclass
@@ -57,6 +62,8 @@ class FakeTelegram:
     token: str = "123456789:AAHloopbackTestToken_0123456789"
     calls: list[Call] = field(default_factory=list)  # accepted calls, in order
     refused: list[Call] = field(default_factory=list)  # calls the real server would refuse too
+    flood_waits: list[int] = field(default_factory=list)  # next sendMessage calls answer 429
+    blocked_by: set[int] = field(default_factory=set)  # users who blocked the bot (403)
     _updates: list[dict] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -170,7 +177,7 @@ class FakeTelegram:
         except BotApiError as error:
             call.result = error.description
             self.refused.append(call)
-            return _error(error.code, error.description)
+            return _error(error.code, error.description, error.retry_after)
         if method != "getUpdates":
             async with self._changed:
                 self.calls.append(call)
@@ -200,6 +207,10 @@ class FakeTelegram:
             return list(self._updates)
 
     async def _api_sendMessage(self, params: dict) -> dict:
+        if self.flood_waits:
+            raise FloodWait(self.flood_waits.pop(0))
+        if int(params.get("chat_id", 0)) in self.blocked_by:
+            raise BotApiError(403, "Forbidden: bot was blocked by the user")
         text = str(params.get("text") or "")
         plain = _check_html(text) if params.get("parse_mode") == "HTML" else text
         if not plain.strip():
@@ -239,10 +250,11 @@ def _decode(form: dict) -> dict:
     return decoded
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": code, "description": description}, status=code
-    )
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)
 
 
 class _EntityParser(HTMLParser):

@@ -55,7 +55,6 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("issued_at", TIMESTAMP, nullable=False),
         sa.Column("used_at", TIMESTAMP, nullable=True),
-        sa.Column("message_ref", sa.Integer, nullable=True),
     )
 
 

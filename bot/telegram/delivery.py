@@ -1,0 +1,96 @@
+"""Deliver the outbox's Telegram messages: within the rate limits, honouring 429 retry_after."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+
+from bot.messages import Button, Reply
+from bot.ratelimit import RateLimiter
+from bot.telegram.render import render
+from servicedesk import buttons, outbox
+from servicedesk.db import Database
+
+log = logging.getLogger(__name__)
+CHANNEL = "tg"
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    chat_id: int
+    reply: Reply
+
+
+class TelegramDelivery:
+    """One ``deliver_due`` pass sends what is due; ``run`` repeats it until cancelled."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        database: Database,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._bot, self._db = bot, database
+        self._limiter, self._sleep = limiter or RateLimiter(), sleep
+
+    async def run(self, interval_s: float = 1.0) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("outbox delivery pass failed")
+            await self._sleep(interval_s)
+
+    async def deliver_due(self) -> int:
+        """Send every due message once; returns how many went out."""
+        sent = 0
+        for pending in await asyncio.to_thread(self._load_due):
+            chat, is_group = str(pending.chat_id), pending.chat_id < 0
+            wait = self._limiter.delay(chat, is_group)
+            if wait > 0:
+                await self._sleep(wait)
+            try:
+                for message in render(pending.reply):
+                    await self._bot.send_message(
+                        pending.chat_id, message.html, reply_markup=message.keyboard
+                    )
+            except TelegramRetryAfter as flood:
+                await asyncio.to_thread(self._failed, pending.id, str(flood), flood.retry_after)
+                break  # Telegram asked everyone to wait: stop this pass
+            except TelegramAPIError as error:
+                await asyncio.to_thread(self._failed, pending.id, str(error), None)
+                continue
+            self._limiter.record(chat, is_group)
+            await asyncio.to_thread(self._sent, pending.id)
+            sent += 1
+        return sent
+
+    def _load_due(self) -> list[Pending]:
+        with self._db.unit_of_work() as session:
+            return [self._pending(session, m) for m in outbox.due(session, CHANNEL)]
+
+    @staticmethod
+    def _pending(session, message) -> Pending:
+        offered = message.payload.get("buttons") or []
+        tokens = buttons.issue(
+            session, f"{CHANNEL}:{message.recipient}", [b["payload"] for b in offered]
+        )
+        reply = Reply(
+            str(message.payload.get("text") or ""),
+            tuple(Button(b["title"], t) for b, t in zip(offered, tokens, strict=True)),
+        )
+        return Pending(message.id, int(message.recipient), reply)
+
+    def _sent(self, message_id: int) -> None:
+        with self._db.unit_of_work() as session:
+            outbox.mark_sent(session, message_id)
+
+    def _failed(self, message_id: int, error: str, retry_after: float | None) -> None:
+        log.warning("outbox message %d not delivered: %s", message_id, error)
+        with self._db.unit_of_work() as session:
+            outbox.mark_failed(session, message_id, error, retry_after)

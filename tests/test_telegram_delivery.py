@@ -1,0 +1,135 @@
+"""Outbox delivery into the loopback Bot API: once each, 429 honoured, a restart resumes."""
+
+import asyncio
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.settings import TelegramSettings
+from bot.telegram.app import create_bot
+from bot.telegram.delivery import TelegramDelivery
+from servicedesk import outbox
+from servicedesk.db import Database
+from servicedesk.db.migrate import upgrade
+from servicedesk.db.models import OutboxMessage, utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RATING = {
+    "text": "SD-1001 'printer' was resolved: spooler restarted. How would you rate the help?",
+    "buttons": [
+        {"title": f"{n}★", "payload": f'/rate{{"ticket":"1001","stars":"{n}"}}'}
+        for n in range(1, 6)
+    ],
+}
+
+
+async def no_sleep(_seconds: float) -> None:
+    return None
+
+
+@pytest.fixture
+async def bot(telegram):
+    bot = create_bot(
+        TelegramSettings(bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url)
+    )
+    yield bot
+    await bot.session.close()
+
+
+def queue(database, key: str, chat: int, payload=RATING) -> int:
+    with database.unit_of_work() as session:
+        return outbox.enqueue(session, "tg", str(chat), payload, key).id
+
+
+def status_of(database, message_id: int) -> OutboxMessage:
+    with database.unit_of_work() as session:
+        return session.get(OutboxMessage, message_id)
+
+
+async def test_each_queued_message_is_delivered_once_with_its_buttons(database, telegram, bot):
+    ids = [queue(database, "a", 501), queue(database, "b", 502), queue(database, "c", 501)]
+    delivery = TelegramDelivery(bot, database, sleep=no_sleep)
+
+    assert await delivery.deliver_due() == 3
+    assert await delivery.deliver_due() == 0
+
+    sent = telegram.calls_of("sendMessage")
+    assert [int(c.params["chat_id"]) for c in sent] == [501, 502, 501]
+    keyboard = sent[0].params["reply_markup"]["inline_keyboard"]
+    assert [row[0]["text"] for row in keyboard] == ["1★", "2★", "3★", "4★", "5★"]
+    assert all(len(row[0]["callback_data"]) <= 64 for row in keyboard)
+    assert {status_of(database, i).status for i in ids} == {"sent"}
+
+
+async def test_a_429_is_retried_after_the_time_telegram_names(database, telegram, bot):
+    message_id = queue(database, "flood", 501)
+    telegram.flood_waits.append(7)
+    delivery = TelegramDelivery(bot, database, sleep=no_sleep)
+
+    assert await delivery.deliver_due() == 0
+
+    message = status_of(database, message_id)
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "retry after 7" in message.last_error
+    with database.unit_of_work() as session:
+        assert outbox.due(session, "tg", now=utcnow() + timedelta(seconds=5)) == []
+        assert outbox.due(session, "tg", now=utcnow() + timedelta(seconds=8))
+
+
+async def test_a_restarted_gateway_delivers_what_was_pending_and_nothing_twice(
+    database, telegram, bot
+):
+    first = queue(database, "before-restart", 501)
+    await TelegramDelivery(bot, database, sleep=no_sleep).deliver_due()
+    second = queue(database, "after-restart", 502)
+
+    restarted = TelegramDelivery(bot, database, sleep=no_sleep)
+    assert await restarted.deliver_due() == 1
+
+    assert [int(c.params["chat_id"]) for c in telegram.calls_of("sendMessage")] == [501, 502]
+    assert status_of(database, first).status == status_of(database, second).status == "sent"
+
+
+async def test_a_message_telegram_refuses_is_kept_for_retry_and_others_still_go(
+    database, telegram, bot
+):
+    telegram.blocked_by.add(501)
+    broken = queue(database, "blocked", 501)
+    fine = queue(database, "fine", 502)
+
+    assert await TelegramDelivery(bot, database, sleep=no_sleep).deliver_due() == 1
+
+    assert status_of(database, fine).status == "sent"
+    refused = status_of(database, broken)
+    assert (refused.status, refused.attempts) == ("pending", 1)
+    assert "blocked" in refused.last_error
+
+
+async def test_the_gateway_process_delivers_the_outbox(telegram, tmp_path):
+    """`python -m bot` with a token polls Telegram and delivers what the outbox holds."""
+    url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+    upgrade(url)
+    database = Database(url)
+    queue(database, "from-an-agent", 777, {"text": "An agent replied on SD-1001", "buttons": []})
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DESKBOT_DB_URL": url,
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "DESKBOT_WEBCHAT_ENABLED": "false",
+        "DESKBOT_RASA_URL": "http://127.0.0.1:9",
+    }
+    gateway = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=ROOT, env=env)
+    try:
+        [delivered] = await telegram.wait_for_calls("sendMessage", 1, chat_id=777, timeout=60)
+    finally:
+        gateway.terminate()
+        await gateway.wait()
+        database.dispose()
+    assert delivered.params["text"] == "An agent replied on SD-1001"
