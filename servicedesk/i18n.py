@@ -52,6 +52,24 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "All right, your request goes to the service desk; an agent will take it from here.",
         "ru": "Хорошо, ваш запрос передаётся в службу поддержки; дальше им займётся специалист.",
     },
+    "no_open_tickets": {
+        "en": "You have no open tickets with the service desk.",
+        "ru": "У вас нет открытых заявок в службе поддержки.",
+    },
+    "open_tickets": {"en": "Your open tickets:", "ru": "Ваши открытые заявки:"},
+    "ticket_line": {
+        "en": "{reference} · {status} · {subject} (updated {updated})",
+        "ru": "{reference} · {status} · {subject} (обновлена {updated})",
+    },
+    "ticket_not_found": {
+        "en": "I can't find a ticket {reference} of yours.",
+        "ru": "Я не нашёл у вас заявку {reference}.",
+    },
+    "status_new": {"en": "new", "ru": "новая"},
+    "status_in_progress": {"en": "in progress", "ru": "в работе"},
+    "status_resolved": {"en": "resolved", "ru": "решена"},
+    "status_closed": {"en": "closed", "ru": "закрыта"},
+    "status_junk": {"en": "closed as not a request", "ru": "закрыта как не заявка"},
     "solved_thanks": {
         "en": "Great, glad it is solved! Thank you for helping yourself.",
         "ru": "Отлично, рад, что всё решилось! Спасибо, что справились самостоятельно.",
