@@ -14,19 +14,22 @@ from kb_index.articles import InvalidArticle, load_directory, parse_markdown
 from kb_index.embedder import Embedder
 from kb_index.settings import SearchSettings
 from kb_index.text import terms
+from servicedesk.settings import DEFAULT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = ROOT / "data" / "kb"
-CATEGORIES = {
-    "Hardware",
-    "Software",
-    "Access & accounts",
-    "Network & VPN",
-    "Email & calendar",
-    "Printing",
-    "Phones & mobile",
-    "Other",
-}
+CATEGORIES = set(DEFAULT_CATEGORIES)
+
+
+def kb_cli(*args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m kb_index`` with ``args``."""
+    return subprocess.run(
+        [sys.executable, "-m", "kb_index", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,40 +110,13 @@ def test_the_cli_builds_and_queries_an_index(tmp_path):
     for name in ("en-print-001.md", "ru-vpn-001.md", "en-acct-001.md"):
         (kb / name).write_text((KB / name).read_text())
     out = tmp_path / "index"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    build = subprocess.run(
-        [sys.executable, "-m", "kb_index", "build", "--kb", str(kb), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    build = kb_cli("build", "--kb", str(kb), "--out", str(out))
     assert build.returncode == 0, build.stderr
     assert "indexed 3 articles" in build.stdout
-    query = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kb_index",
-            "query",
-            "printer is not printing",
-            "--index",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    query = kb_cli("query", "printer is not printing", "--index", str(out))
     assert query.returncode == 0, query.stderr
     assert json.loads(query.stdout.splitlines()[0])["article_id"] == "en-print-001"
-    rebuilt = subprocess.run(
-        [sys.executable, "-m", "kb_index", "build", "--kb", str(kb), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    rebuilt = kb_cli("build", "--kb", str(kb), "--out", str(out))
     assert rebuilt.returncode == 0 and not (tmp_path / "index.old").exists()
 
 
