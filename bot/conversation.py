@@ -64,10 +64,10 @@ class Conversation:
         if incoming.command in COMMAND_PAYLOADS:
             return await self._ask_rasa(incoming, COMMAND_PAYLOADS[incoming.command], language)
         if not incoming.is_text:
-            return await self._answer_locally(incoming, "text_only", language)
+            return await self._answer_locally(incoming, "text_only", language, "handled")
         message, cut = truncate(clean(incoming.text))
         if not message:
-            return await self._answer_locally(incoming, "empty_message", language)
+            return await self._answer_locally(incoming, "empty_message", language, "handled")
         notice = [Reply(t("message_truncated", language, limit=MAX_MESSAGE_CHARS))] if cut else []
         result = await self._ask_rasa(incoming, message, language)
         return Result(result.outcome, notice + result.replies)
@@ -85,18 +85,25 @@ class Conversation:
         try:
             answers = await self._rasa.send(incoming.sender_id, message, metadata)
         except RasaUnavailable:
-            return await self._answer_locally(incoming, "core_unavailable", language)
+            return await self._answer_locally(
+                incoming, "core_unavailable", language, "core_unavailable"
+            )
         replies = await asyncio.to_thread(self._to_replies, incoming, answers)
-        await self._set_status(incoming, "handled")
         return Result(Outcome.REPLIED, replies)
 
-    async def _answer_locally(self, incoming: Incoming, key: str, language: str) -> Result:
-        await self._set_status(incoming, key if key == "core_unavailable" else "handled")
+    async def _answer_locally(
+        self, incoming: Incoming, key: str, language: str, status: str
+    ) -> Result:
+        """Answer without the conversation core, noting how the delivery ended."""
+        await self._set_status(incoming, status)
         return Result(Outcome.REPLIED, [Reply(t(key, language))])
 
     def _to_replies(self, incoming: Incoming, answers: list[dict[str, Any]]) -> list[Reply]:
+        """Issue the replies' buttons and mark the delivery handled, in one transaction."""
         with self._db.unit_of_work() as session:
-            return [self._to_reply(session, incoming.sender_id, a) for a in answers]
+            replies = [self._to_reply(session, incoming.sender_id, a) for a in answers]
+            deliveries.set_status(session, incoming.channel, incoming.delivery_key, "handled")
+            return replies
 
     @staticmethod
     def _to_reply(session, sender_id: str, answer: dict[str, Any]) -> Reply:

@@ -48,6 +48,7 @@ class KnowledgeSearch:
         self._by_id = {a.id: a for a in articles}
         self._dense_fields = dense_fields
         self._lexical = LexicalIndex(articles)
+        self._languages = np.array([a.language for a in articles])
         self._embedder = embedder
         self.threshold = threshold
 
@@ -86,7 +87,7 @@ class KnowledgeSearch:
         # An article is as close as its closest field: a short title often matches best.
         dense = np.maximum.reduce([field.similarities(vector) for field in self._dense_fields])
         lexical = lexical_scores(self._lexical.score_all(query))
-        same_language = np.array([a.language == language for a in self.articles], dtype=np.float32)
+        same_language = (self._languages == language).astype(np.float32)
         return (
             dense_weight * dense + lexical_weight * lexical + SAME_LANGUAGE_BONUS * same_language
         )

@@ -67,10 +67,7 @@ def record_feedback(
         NotYourSearch: the search belongs to someone else.
     """
     search = _find_search(session, sender, search_id)
-    search.outcome = SearchOutcome.HELPED if helped else SearchOutcome.NEEDS_TICKET
-    search.resolved_at = utcnow()
-    session.flush()
-    return search
+    return _settle(session, search, SearchOutcome.HELPED if helped else SearchOutcome.NEEDS_TICKET)
 
 
 def best_suggestion(session: Session, search_id: int) -> str | None:
@@ -87,8 +84,11 @@ def mark_needs_ticket(session: Session, sender: SenderId) -> SearchQuery | None:
         return None
     if search.outcome != SearchOutcome.PENDING:
         return None
-    search.outcome = SearchOutcome.NEEDS_TICKET
-    search.resolved_at = utcnow()
+    return _settle(session, search, SearchOutcome.NEEDS_TICKET)
+
+
+def _settle(session: Session, search: SearchQuery, outcome: SearchOutcome) -> SearchQuery:
+    search.outcome, search.resolved_at = outcome, utcnow()
     session.flush()
     return search
 

@@ -22,7 +22,7 @@ CHANNEL = "tg"
 class Pending:
     id: int
     chat_id: int
-    reply: Reply
+    payload: dict
 
 
 class TelegramDelivery:
@@ -54,8 +54,9 @@ class TelegramDelivery:
             wait = self._limiter.delay(chat, is_group)
             if wait > 0:
                 await self._sleep(wait)
+            reply = await asyncio.to_thread(self._reply_for, pending)
             try:
-                for message in render(pending.reply):
+                for message in render(reply):
                     await self._bot.send_message(
                         pending.chat_id, message.html, reply_markup=message.keyboard
                     )
@@ -72,19 +73,21 @@ class TelegramDelivery:
 
     def _load_due(self) -> list[Pending]:
         with self._db.unit_of_work() as session:
-            return [self._pending(session, m) for m in outbox.due(session, CHANNEL)]
+            return [
+                Pending(m.id, int(m.recipient), m.payload) for m in outbox.due(session, CHANNEL)
+            ]
 
-    @staticmethod
-    def _pending(session, message) -> Pending:
-        offered = message.payload.get("buttons") or []
-        tokens = buttons.issue(
-            session, f"{CHANNEL}:{message.recipient}", [b["payload"] for b in offered]
-        )
-        reply = Reply(
-            str(message.payload.get("text") or ""),
+    def _reply_for(self, pending: Pending) -> Reply:
+        """The message as a reply, its buttons issued only now that it is about to go out."""
+        offered = pending.payload.get("buttons") or []
+        with self._db.unit_of_work() as session:
+            tokens = buttons.issue(
+                session, f"{CHANNEL}:{pending.chat_id}", [b["payload"] for b in offered]
+            )
+        return Reply(
+            str(pending.payload.get("text") or ""),
             tuple(Button(b["title"], t) for b, t in zip(offered, tokens, strict=True)),
         )
-        return Pending(message.id, int(message.recipient), reply)
 
     def _sent(self, message_id: int) -> None:
         with self._db.unit_of_work() as session:

@@ -6,9 +6,9 @@ from contextlib import suppress
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Update
-from aiogram.utils.chat_action import ChatActionSender
 
 from bot.conversation import Conversation, Incoming, Outcome
+from bot.telegram.handlers.common import handle_typing
 from bot.telegram.replies import send_replies
 from servicedesk.i18n import text
 from servicedesk.language import normalise
@@ -28,8 +28,7 @@ async def on_button(
         button_token=query.data or "",
         language_hint=query.from_user.language_code,
     )
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        result = await conversation.handle(incoming)
+    result = await handle_typing(bot, chat_id, conversation, incoming)
     if result.outcome is Outcome.DUPLICATE:
         return
     with suppress(TelegramAPIError):

@@ -4,7 +4,7 @@ from aiogram import Bot
 from aiogram.types import Message, Update
 from aiogram.utils.chat_action import ChatActionSender
 
-from bot.conversation import Conversation, Incoming, Outcome
+from bot.conversation import Conversation, Incoming, Outcome, Result
 from bot.telegram.replies import send_replies
 
 
@@ -19,8 +19,15 @@ def incoming_from(message: Message, update: Update, **fields) -> Incoming:
     )
 
 
-async def answer(bot: Bot, chat_id: int, conversation: Conversation, incoming: Incoming) -> None:
+async def handle_typing(
+    bot: Bot, chat_id: int, conversation: Conversation, incoming: Incoming
+) -> Result:
+    """Hand ``incoming`` to the core while the chat shows "typing"."""
     async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
-        result = await conversation.handle(incoming)
+        return await conversation.handle(incoming)
+
+
+async def answer(bot: Bot, chat_id: int, conversation: Conversation, incoming: Incoming) -> None:
+    result = await handle_typing(bot, chat_id, conversation, incoming)
     if result.outcome is Outcome.REPLIED:
         await send_replies(bot, chat_id, result.replies)
