@@ -24,12 +24,18 @@ def issue(session: Session, sender_id: str, payloads: Sequence[str]) -> list[str
     return tokens
 
 
-def redeem(session: Session, token: str, sender_id: str) -> str | None:
-    """The payload behind ``token`` if it was issued to ``sender_id`` and not used yet."""
+def redeem(session: Session, token: str, sender_id: str, consume: bool = True) -> str | None:
+    """The payload behind ``token`` if it was issued to ``sender_id`` and not used yet.
+
+    Args:
+        consume: mark the button used (an employee's choice is made once; a ticket card's
+            buttons stay usable, since the ticket's state decides what they may still do).
+    """
     if not token or len(token) > 64:
         return None
     button = session.get(IssuedButton, token)
     if button is None or button.sender_id != sender_id or button.used_at is not None:
         return None
-    button.used_at = utcnow()
+    if consume:
+        button.used_at = utcnow()
     return button.payload

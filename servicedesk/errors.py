@@ -27,3 +27,7 @@ class InvalidTransition(DomainError):
 
 class InvalidRating(DomainError):
     """Stars outside 1-5."""
+
+
+class UnknownDraft(DomainError):
+    """No such ticket draft for this person."""

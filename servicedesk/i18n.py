@@ -37,20 +37,16 @@ _TEXTS: dict[str, dict[str, str]] = {
     "button_need_help": {"en": "I still need help", "ru": "Мне всё ещё нужна помощь"},
     "button_read": {"en": "Read: {title}", "ru": "Читать: {title}"},
     "no_match": {
-        "en": "I could not find an answer in the knowledge base. Your request goes to the "
-        "service desk; an agent will take it from here.",
-        "ru": "Я не нашёл ответа в базе знаний. Ваш запрос передаётся в службу поддержки; "
-        "дальше им займётся специалист.",
+        "en": "I could not find an answer in the knowledge base.",
+        "ru": "Я не нашёл ответа в базе знаний.",
     },
     "needs_ticket": {
-        "en": "Sorry that did not help. Your request goes to the service desk; an agent will "
-        "take it from here.",
-        "ru": "Жаль, что это не помогло. Ваш запрос передаётся в службу поддержки; дальше им "
-        "займётся специалист.",
+        "en": "Sorry that did not help.",
+        "ru": "Жаль, что это не помогло.",
     },
     "escalated": {
-        "en": "All right, your request goes to the service desk; an agent will take it from here.",
-        "ru": "Хорошо, ваш запрос передаётся в службу поддержки; дальше им займётся специалист.",
+        "en": "All right, your request goes to the service desk.",
+        "ru": "Хорошо, ваш запрос передаётся в службу поддержки.",
     },
     "no_open_tickets": {
         "en": "You have no open tickets with the service desk.",
@@ -78,6 +74,137 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Tell me what is not working and I will look for an answer.",
         "ru": "Опишите, что не работает, и я поищу ответ.",
     },
+    "propose_ticket": {
+        "en": "I'll file this for the service desk:\n«{summary}»\nAnything to add? Write it "
+        "here (files are welcome too), or press File the ticket.",
+        "ru": "Я передам в службу поддержки такую заявку:\n«{summary}»\nХотите что-то "
+        "добавить? Напишите здесь (можно приложить файлы) или нажмите «Создать заявку».",
+    },
+    "ask_description": {
+        "en": "I'll file a ticket for the service desk. Describe the problem in a few words.",
+        "ru": "Я создам заявку в службу поддержки. Опишите проблему в нескольких словах.",
+    },
+    "details_added": {
+        "en": "Added. Anything else, or shall I file it?",
+        "ru": "Добавил. Что-то ещё, или создаём заявку?",
+    },
+    "button_file": {"en": "File the ticket", "ru": "Создать заявку"},
+    "button_cancel": {"en": "Cancel", "ru": "Отмена"},
+    "ticket_filed": {
+        "en": "Done: your ticket is {reference} ({category}, priority {priority}). I'll write "
+        "here when an agent answers.",
+        "ru": "Готово: ваша заявка {reference} ({category}, приоритет {priority}). Я напишу "
+        "сюда, когда ответит специалист.",
+    },
+    "filing_cancelled": {
+        "en": "All right, I did not file it. Write to me whenever you need help.",
+        "ru": "Хорошо, заявку не создаю. Пишите, если понадобится помощь.",
+    },
+    "filing_failed": {
+        "en": "Sorry, I could not file the ticket just now. Nothing was filed; please press "
+        "File the ticket again in a minute.",
+        "ru": "Извините, сейчас не удалось создать заявку. Ничего не создано; нажмите, "
+        "пожалуйста, «Создать заявку» ещё раз через минуту.",
+    },
+    "draft_gone": {
+        "en": "That ticket draft is no longer open. Describe the problem again and I'll help.",
+        "ru": "Этот черновик заявки уже закрыт. Опишите проблему ещё раз, и я помогу.",
+    },
+    "attachment_kept": {
+        "en": "I've kept your file: it goes into the ticket if you need one. Now describe the "
+        "problem in words.",
+        "ru": "Файл сохранён: он попадёт в заявку, если она понадобится. Теперь опишите "
+        "проблему словами.",
+    },
+    "attachment_added": {
+        "en": "File added to your request. Anything else, or shall I file it?",
+        "ru": "Файл добавлен к запросу. Что-то ещё, или создаём заявку?",
+    },
+    "ticket_taken": {
+        "en": "{reference} «{subject}»: an agent is working on it now.",
+        "ru": "{reference} «{subject}»: специалист взял заявку в работу.",
+    },
+    "agent_wrote": {
+        "en": "{reference} · the service desk writes:\n{body}",
+        "ru": "{reference} · сообщение от службы поддержки:\n{body}",
+    },
+    "button_reply": {"en": "Reply on {reference}", "ru": "Ответить по {reference}"},
+    "resolved_rate": {
+        "en": "{reference} «{subject}» was resolved: {note}\nHow would you rate the help?",
+        "ru": "{reference} «{subject}» решена: {note}\nКак вы оцените помощь?",
+    },
+    "ticket_junked": {
+        "en": "{reference} «{subject}» was closed: the service desk found it is not a request "
+        "for them. Write to me if you still need help.",
+        "ru": "{reference} «{subject}» закрыта: служба поддержки сочла, что это не заявка. "
+        "Напишите мне, если помощь всё же нужна.",
+    },
+    "write_reply": {
+        "en": "Write your message for {reference}; I'll pass it to the agent.",
+        "ru": "Напишите сообщение по {reference}, я передам его специалисту.",
+    },
+    "choose_ticket": {
+        "en": "Which ticket is your message about?",
+        "ru": "К какой заявке относится ваше сообщение?",
+    },
+    "reply_sent": {
+        "en": "Sent to the service desk on {reference}.",
+        "ru": "Передал в службу поддержки по {reference}.",
+    },
+    "ticket_closed_no_reply": {
+        "en": "{reference} is no longer open, so I can't add to it. Describe the problem and "
+        "I'll help.",
+        "ru": "{reference} уже закрыта, добавить к ней нельзя. Опишите проблему, и я помогу.",
+    },
+    "rating_thanks": {
+        "en": "Thank you for rating {reference} {stars}! If you like, write a short comment now.",
+        "ru": "Спасибо за оценку {reference}: {stars}! Если хотите, напишите короткий "
+        "комментарий.",
+    },
+    "comment_thanks": {
+        "en": "Thank you, your comment is saved.",
+        "ru": "Спасибо, комментарий сохранён.",
+    },
+    "rating_refused": {
+        "en": "I can't take that rating: {reason}.",
+        "ru": "Не могу принять эту оценку: {reason}.",
+    },
+    "reason_not_yours": {
+        "en": "it is not a ticket of yours",
+        "ru": "это не ваша заявка",
+    },
+    "reason_not_resolved": {
+        "en": "the ticket is not resolved",
+        "ru": "заявка не решена",
+    },
+    "reason_too_late": {
+        "en": "a rating can be changed within 24 hours only",
+        "ru": "оценку можно изменить только в течение 24 часов",
+    },
+    "reason_stars": {
+        "en": "a rating is 1 to 5 stars",
+        "ru": "оценка — от 1 до 5 звёзд",
+    },
+    "nothing_to_rate": {
+        "en": "There is nothing to rate right now: I'll ask for a rating when an agent "
+        "resolves your ticket.",
+        "ru": "Сейчас нечего оценивать: я попрошу оценку, когда специалист решит вашу заявку.",
+    },
+    "reopened": {
+        "en": "{reference} «{subject}» is open again; the service desk has been told.",
+        "ru": "{reference} «{subject}» снова открыта; служба поддержки уже знает.",
+    },
+    "nothing_to_reopen": {
+        "en": "I found no ticket of yours resolved in the last 7 days. Describe the problem "
+        "and I'll help.",
+        "ru": "Я не нашёл ваших заявок, решённых за последние 7 дней. Опишите проблему, и я "
+        "помогу.",
+    },
+    "button_write_to": {"en": "Write on {reference}", "ru": "Написать по {reference}"},
+    "priority_low": {"en": "low", "ru": "низкий"},
+    "priority_normal": {"en": "normal", "ru": "обычный"},
+    "priority_high": {"en": "high", "ru": "высокий"},
+    "priority_critical": {"en": "critical", "ru": "критический"},
     "article_missing": {
         "en": "That article is no longer available.",
         "ru": "Эта статья больше недоступна.",

@@ -2,16 +2,18 @@
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from servicedesk.db.models import SearchOutcome, SearchQuery, utcnow
+from servicedesk.db.models import SearchOutcome, SearchQuery, as_utc, utcnow
 from servicedesk.errors import NotYourSearch, UnknownSearch
 from servicedesk.identity import SenderId
 from servicedesk.users import touch_user
 
 MAX_STORED_QUERY_LENGTH = 4000
+ESCALATION_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,22 @@ def best_suggestion(session: Session, search_id: int) -> str | None:
     return search.results[0]["article_id"] if search and search.results else None
 
 
-def mark_needs_ticket(session: Session, sender: SenderId) -> SearchQuery | None:
-    """The person asked for a human: their search still waiting for feedback needed a ticket."""
+def search_to_escalate(session: Session, sender: SenderId) -> SearchQuery | None:
+    """The person asked for a ticket or a human: their recent search that did not help, if any.
+
+    A search still waiting for feedback is settled as ``needs_ticket`` on the way.
+    """
     try:
         search = _find_search(session, sender, None)
     except UnknownSearch:
         return None
-    if search.outcome != SearchOutcome.PENDING:
+    if search.outcome in (SearchOutcome.HELPED, SearchOutcome.ABANDONED):
         return None
-    return _settle(session, search, SearchOutcome.NEEDS_TICKET)
+    if utcnow() - as_utc(search.created_at) > ESCALATION_WINDOW:
+        return None
+    if search.outcome == SearchOutcome.PENDING:
+        _settle(session, search, SearchOutcome.NEEDS_TICKET)
+    return search
 
 
 def _settle(session: Session, search: SearchQuery, outcome: SearchOutcome) -> SearchQuery:

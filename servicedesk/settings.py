@@ -1,4 +1,6 @@
-"""Typed settings for the domain package, read from the environment (prefix DESKBOT_DB_)."""
+"""Typed settings for the domain package, read from the environment."""
+
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,3 +36,17 @@ class TicketSettings(BaseSettings):
     )
 
     categories: list[str] = DEFAULT_CATEGORIES
+    # Labelled example requests that teach the classifier, besides the KB articles.
+    examples_file: Path = Path("data/classifier/examples.yml")
+
+
+class AgentSettings(BaseSettings):
+    """Where agents work tickets in chat (prefix DESKBOT_AGENTS_)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_AGENTS_", env_file=".env", extra="ignore"
+    )
+
+    # The agents' Telegram group (a negative id such as -1001234567890); unset: tickets are
+    # still filed, and agents see them in the console.
+    telegram_chat_id: int | None = None

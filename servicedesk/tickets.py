@@ -2,12 +2,12 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicedesk.db.models import Rating, Ticket, TicketEvent, TicketStatus, utcnow
+from servicedesk.db.models import Rating, Ticket, TicketEvent, TicketStatus, as_utc, utcnow
 from servicedesk.errors import (
     InvalidRating,
     InvalidTransition,
@@ -106,6 +106,35 @@ def open_tickets_of(session: Session, sender: SenderId) -> list[Ticket]:
     )
 
 
+def queue(session: Session, limit: int) -> list[Ticket]:
+    """Tickets waiting for the service desk, oldest first."""
+    return list(
+        session.scalars(
+            select(Ticket).where(Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.id).limit(limit)
+        )
+    )
+
+
+def resolved_tickets_of(session: Session, sender: SenderId) -> list[Ticket]:
+    """The requester's resolved tickets, most recently resolved first."""
+    user = touch_user(session, sender)
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.requester_id == user.id, Ticket.status == TicketStatus.RESOLVED)
+            .order_by(Ticket.resolved_at.desc())
+        )
+    )
+
+
+def can_reopen(ticket: Ticket) -> bool:
+    """Resolved less than 7 days ago."""
+    return (
+        ticket.status == TicketStatus.RESOLVED
+        and utcnow() - as_utc(ticket.resolved_at) <= REOPEN_WINDOW
+    )
+
+
 def own_ticket(session: Session, sender: SenderId, number: int) -> Ticket:
     """The ticket if ``sender`` filed it.
 
@@ -155,10 +184,7 @@ def junk(session: Session, number: int, agent: str) -> Ticket:
 def reopen(session: Session, sender: SenderId, number: int, reason: str) -> Ticket:
     """The requester says it broke again: reopen within 7 days of resolution."""
     ticket = own_ticket(session, sender, number)
-    if (
-        ticket.status != TicketStatus.RESOLVED
-        or utcnow() - _aware(ticket.resolved_at) > REOPEN_WINDOW
-    ):
+    if not can_reopen(ticket):
         raise InvalidTransition(f"{ticket.reference} cannot be reopened")
     ticket.status, ticket.resolved_at = TicketStatus.IN_PROGRESS, None
     _event(session, ticket, "reopened", str(sender), reason)
@@ -184,7 +210,7 @@ def rate(
     if rating is None:
         rating = Rating(ticket_id=ticket.id, user_id=ticket.requester_id, stars=stars)
         session.add(rating)
-    elif utcnow() - _aware(rating.created_at) > RERATE_WINDOW:
+    elif utcnow() - as_utc(rating.created_at) > RERATE_WINDOW:
         raise InvalidTransition(f"{ticket.reference} was rated more than 24 hours ago")
     rating.stars, rating.updated_at = stars, utcnow()
     if comment is not None:
@@ -211,8 +237,3 @@ def _subject(description: str) -> str:
     if len(first_line) <= SUBJECT_LENGTH:
         return first_line
     return first_line[: SUBJECT_LENGTH - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive timestamps; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -7,13 +7,16 @@ from servicedesk.db.models import User, utcnow
 from servicedesk.identity import SenderId
 
 
-def touch_user(session: Session, sender: SenderId, language: str | None = None) -> User:
+def touch_user(
+    session: Session, sender: SenderId, language: str | None = None, name: str | None = None
+) -> User:
     """Find or create the user behind ``sender`` and note their language and last visit.
 
     Args:
         session: the unit of work.
         sender: channel identity.
         language: the language they just wrote in, if known.
+        name: how the messenger names them, if known (shown to agents).
     Returns:
         The persistent user.
     """
@@ -25,6 +28,8 @@ def touch_user(session: Session, sender: SenderId, language: str | None = None) 
         session.add(user)
     if language:
         user.language = language
+    if name:
+        user.display_name = name[:200]
     user.last_seen_at = utcnow()
     session.flush()
     return user

@@ -54,14 +54,16 @@ def test_nobody_gives_feedback_on_another_persons_search(database):
         self_service.record_feedback(session, ALICE, 999_999, helped=True)
 
 
-def test_asking_for_a_ticket_marks_only_a_pending_search(database):
+def test_asking_for_a_ticket_takes_the_search_that_did_not_help(database):
     with database.unit_of_work() as session:
         search_id = self_service.record_search(session, ALICE, "printer", "en", PRINTER).id
         self_service.record_feedback(session, ALICE, search_id, helped=True)
-        assert self_service.mark_needs_ticket(session, ALICE) is None
+        assert self_service.search_to_escalate(session, ALICE) is None
         self_service.record_search(session, ALICE, "vpn", "en", PRINTER)
-        assert self_service.mark_needs_ticket(session, ALICE).outcome == "needs_ticket"
-        assert self_service.mark_needs_ticket(session, BOB) is None
+        escalated = self_service.search_to_escalate(session, ALICE)
+        assert (escalated.text, escalated.outcome) == ("vpn", "needs_ticket")
+        assert self_service.search_to_escalate(session, ALICE).text == "vpn", "asked twice"
+        assert self_service.search_to_escalate(session, BOB) is None
 
 
 def test_a_delivery_is_claimed_once_and_kept(database):
