@@ -13,3 +13,4 @@ if os.environ.get("SANIC_WORKER_NAME") and os.environ.get("DESKBOT_PRELOAD_INDEX
     from actions import services
 
     services.knowledge_search()
+    services.classifier()

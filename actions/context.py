@@ -1,6 +1,5 @@
 """What every action needs from the tracker: who is asking, in which language, about what."""
 
-import json
 import logging
 
 from rasa_sdk import Tracker
@@ -43,11 +42,6 @@ def search_id_of(tracker: Tracker) -> int | None:
         return None
 
 
-def payload(intent: str, **entities: str) -> str:
-    """A Rasa payload such as ``/affirm{"search_id":"12"}``."""
-    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
-
-
 def say(dispatcher: CollectingDispatcher, text: str, buttons: list[dict] | None = None) -> None:
     """Send one message, whole.
 
@@ -55,3 +49,28 @@ def say(dispatcher: CollectingDispatcher, text: str, buttons: list[dict] | None 
     gateway as it was written, with its buttons.
     """
     dispatcher.utter_message(json_message={"text": text, "buttons": buttons or []})
+
+
+def metadata(tracker: Tracker) -> dict:
+    return tracker.latest_message.get("metadata") or {}
+
+
+def display_name_of(tracker: Tracker) -> str | None:
+    """How the messenger names the employee, as the gateway passed it on."""
+    name = metadata(tracker).get("display_name")
+    return str(name)[:200] if name else None
+
+
+def attachments_of(tracker: Tracker) -> list[str]:
+    """File ids of what the employee sent with this message (photos, documents)."""
+    files = metadata(tracker).get("attachments") or []
+    return [str(f)[:200] for f in files if isinstance(f, str | int)][:10]
+
+
+def int_entity(tracker: Tracker, name: str) -> int | None:
+    """Entity ``name`` as a number; None when missing or not a number (forged payloads)."""
+    raw = entity(tracker, name)
+    try:
+        return int(str(raw)) if raw is not None else None
+    except ValueError:
+        return None

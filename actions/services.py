@@ -1,13 +1,16 @@
-"""The action server's composition root: one database and one search index per process."""
+"""The action server's composition root: one database, search index and classifier per process."""
 
 import logging
 from functools import cache
 
 from kb_index import KnowledgeSearch, store
+from kb_index.classifier import CategoryClassifier, load_examples
 from kb_index.embedder import Embedder
 from kb_index.settings import SearchSettings
 from servicedesk.db import Database
-from servicedesk.settings import DatabaseSettings
+from servicedesk.notices import Desk, desks_from
+from servicedesk.settings import AgentSettings, DatabaseSettings, TicketSettings
+from servicedesk.tickets import CategoryDecision
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +26,35 @@ def search_settings() -> SearchSettings:
 
 
 @cache
+def embedder() -> Embedder:
+    return Embedder(search_settings().model)
+
+
+@cache
 def knowledge_search() -> KnowledgeSearch:
     settings = search_settings()
-    search = store.load(settings.index_dir, Embedder(settings.model), settings.threshold)
+    search = store.load(settings.index_dir, embedder(), settings.threshold)
     search.rank("warm up")  # loads the model now rather than on the first employee's question
     log.info("knowledge base loaded: %d articles", len(search.articles))
     return search
+
+
+@cache
+def classifier() -> CategoryClassifier:
+    settings = TicketSettings()
+    return CategoryClassifier.build(
+        knowledge_search().articles,
+        load_examples(settings.examples_file),
+        embedder(),
+        settings.categories,
+    )
+
+
+def classify(description: str, language: str) -> CategoryDecision:
+    result = classifier().classify(description, language)
+    return CategoryDecision(result.category, result.confidence, result.needs_triage)
+
+
+@cache
+def desks() -> tuple[Desk, ...]:
+    return desks_from(AgentSettings())

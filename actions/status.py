@@ -2,24 +2,26 @@
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.base import EmployeeAction
 from actions.context import language_of, latest_text, say, sender_of
+from actions.ticket_conversation import chooser
 from servicedesk import tickets
 from servicedesk.db.models import Ticket
 from servicedesk.errors import NotYourTicket, UnknownTicket
 from servicedesk.i18n import text
 
 
-class ActionCheckStatus(Action):
+class ActionCheckStatus(EmployeeAction):
     """ "my tickets", "what about SD-1042": nobody learns anything of another person's tickets."""
 
     def name(self) -> str:
         return "action_check_status"
 
-    async def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
@@ -32,7 +34,10 @@ class ActionCheckStatus(Action):
             if number is not None:
                 say(dispatcher, _one(session, sender, number, language))
             else:
-                say(dispatcher, _open_list(tickets.open_tickets_of(session, sender), language))
+                open_tickets = tickets.open_tickets_of(session, sender)
+                say(
+                    dispatcher, _open_list(open_tickets, language), chooser(open_tickets, language)
+                )
         return []
 
 

@@ -4,24 +4,26 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.base import EmployeeAction, typed_text
 from actions.context import (
+    display_name_of,
     entity,
     language_of,
-    latest_text,
-    payload,
     say,
     search_id_of,
     sender_of,
 )
+from actions.drafting import propose
 from kb_index import SearchHit
 from kb_index.articles import Article
 from servicedesk import self_service
 from servicedesk.i18n import text
+from servicedesk.payloads import payload
 from servicedesk.self_service import SuggestedArticle
 
 log = logging.getLogger(__name__)
@@ -29,35 +31,33 @@ BUTTON_TITLE_LIMIT = 40
 _EMPHASIS = re.compile(r"\*\*|__|`")
 
 
-class ActionSuggestArticles(Action):
-    """Search the KB for the latest message and show the best articles, or say none matched."""
+class ActionSuggestArticles(EmployeeAction):
+    """Search the KB for the employee's words and show the best articles; with no good match,
+    propose a ticket."""
 
     def name(self) -> str:
         return "action_suggest_articles"
 
-    async def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        language = language_of(tracker)
-        query = latest_text(tracker)
+        query, language = typed_text(tracker), language_of(tracker)
         settings = services.search_settings()
         hits = services.knowledge_search().search(query, settings.top_k, language)
-        search_id = _record(tracker, query, language, hits)
-        if not hits:
-            say(dispatcher, text("no_match", language))
-            return [SlotSet("search_id", None)]
-        say(dispatcher, _suggestion_text(hits, language), _read_buttons(hits, language))
-        ask_solved(dispatcher, language, search_id)
-        return [SlotSet("search_id", str(search_id) if search_id else None)]
+        search_id = _record(dispatcher, tracker, query, language, hits)
+        if hits:
+            say(dispatcher, _suggestion_text(hits, language), _read_buttons(hits, language))
+            ask_solved(dispatcher, language, search_id)
+        return [SlotSet("search_id", str(search_id) if hits and search_id else None)]
 
 
-class ActionShowArticle(Action):
+class ActionShowArticle(EmployeeAction):
     """Show one suggested article in full, then ask again whether it helped."""
 
     def name(self) -> str:
         return "action_show_article"
 
-    async def run(
+    async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
@@ -83,13 +83,25 @@ def ask_solved(dispatcher: CollectingDispatcher, language: str, search_id: int |
     )
 
 
-def _record(tracker: Tracker, query: str, language: str, hits: list[SearchHit]) -> int | None:
+def _record(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    query: str,
+    language: str,
+    hits: list[SearchHit],
+) -> int | None:
+    """Log the search; when nothing matched, say so and propose a ticket in the same step."""
     sender = sender_of(tracker)
+    if not hits:
+        say(dispatcher, text("no_match", language))
     if sender is None:
         return None
     suggestions = [SuggestedArticle(h.article_id, h.title, h.score) for h in hits]
     with services.database().unit_of_work() as session:
-        return self_service.record_search(session, sender, query, language, suggestions).id
+        search = self_service.record_search(session, sender, query, language, suggestions)
+        if not hits:
+            propose(dispatcher, session, sender, language, search, display_name_of(tracker))
+        return search.id
 
 
 def _suggestion_text(hits: list[SearchHit], language: str) -> str:

@@ -7,6 +7,7 @@ import sys
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.agents import AgentDesk
 from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
 from bot.settings import GatewaySettings, TelegramSettings
@@ -14,7 +15,8 @@ from bot.telegram import app as telegram
 from bot.telegram.delivery import TelegramDelivery
 from bot.webchat.server import create_app as create_webchat
 from servicedesk.db import Database
-from servicedesk.settings import DatabaseSettings
+from servicedesk.notices import desks_from
+from servicedesk.settings import AgentSettings, DatabaseSettings
 
 log = logging.getLogger("bot")
 
@@ -26,8 +28,8 @@ async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-def load_settings() -> tuple[GatewaySettings, TelegramSettings, DatabaseSettings]:
-    return GatewaySettings(), TelegramSettings(), DatabaseSettings()
+def load_settings() -> tuple[GatewaySettings, TelegramSettings, DatabaseSettings, AgentSettings]:
+    return GatewaySettings(), TelegramSettings(), DatabaseSettings(), AgentSettings()
 
 
 def explain(error: ValidationError) -> str:
@@ -37,19 +39,27 @@ def explain(error: ValidationError) -> str:
 
 
 async def main(
-    gateway: GatewaySettings, telegram_settings: TelegramSettings, db_settings: DatabaseSettings
+    gateway: GatewaySettings,
+    telegram_settings: TelegramSettings,
+    db_settings: DatabaseSettings,
+    agent_settings: AgentSettings,
 ) -> None:
     database = Database(db_settings.url)
+    agent_desk = AgentDesk(database, desks_from(agent_settings))
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s)
     conversation = Conversation(rasa, database)
     runners, tasks = [], []
     if gateway.webchat_enabled:
         runners.append(
-            await serve(create_webchat(conversation), gateway.webchat_host, gateway.webchat_port)
+            await serve(
+                create_webchat(conversation, database), gateway.webchat_host, gateway.webchat_port
+            )
         )
         log.info("web chat on http://%s:%d/", gateway.webchat_host, gateway.webchat_port)
     if telegram_settings.bot_token is not None:
-        tasks += await start_telegram(telegram_settings, conversation, database, runners)
+        tasks += await start_telegram(
+            telegram_settings, conversation, agent_desk, agent_settings.telegram_chat_id, runners
+        )
     if not runners and not tasks:
         log.error("nothing to run: set TELEGRAM_BOT_TOKEN or enable the web chat")
         return
@@ -62,12 +72,21 @@ async def main(
 
 
 async def start_telegram(
-    settings: TelegramSettings, conversation: Conversation, database: Database, runners: list
+    settings: TelegramSettings,
+    conversation: Conversation,
+    agent_desk: AgentDesk,
+    agents_chat: int | None,
+    runners: list,
 ) -> list[asyncio.Task]:
     """Updates in (polling or webhook) and the outbox out."""
     bot = telegram.create_bot(settings)
-    dispatcher = telegram.create_dispatcher(conversation)
-    delivery = asyncio.create_task(TelegramDelivery(bot, database).run())
+    if agents_chat is None:
+        log.warning(
+            "no agents' Telegram group (DESKBOT_AGENTS_TELEGRAM_CHAT_ID): tickets are "
+            "filed but no agent is told in chat"
+        )
+    dispatcher = telegram.create_dispatcher(conversation, agent_desk, agents_chat)
+    delivery = asyncio.create_task(TelegramDelivery(bot, agent_desk.database).run())
     if settings.mode == "polling":
         return [delivery, asyncio.create_task(telegram.run_polling(bot, dispatcher))]
     app = telegram.create_webhook_app(bot, dispatcher, settings)

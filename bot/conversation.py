@@ -17,6 +17,7 @@ from servicedesk.language import detect, normalise
 log = logging.getLogger(__name__)
 
 COMMAND_PAYLOADS = {"start": "/greet", "help": "/help"}
+FILE_WITHOUT_WORDS = "/describe_problem"  # a file with no caption: the actions keep the file
 
 
 class Outcome(StrEnum):
@@ -37,6 +38,8 @@ class Incoming:
     language_hint: str | None = None
     is_text: bool = True
     command: str | None = None  # "start", "help": the messenger's own commands
+    display_name: str | None = None  # how the messenger names the sender, shown to agents
+    attachments: tuple[str, ...] = ()  # the channel's file ids (a photo, a document)
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,11 @@ class Conversation:
         language = detect(recorded, fallback=incoming.language_hint)
         if incoming.command in COMMAND_PAYLOADS:
             return await self._ask_rasa(incoming, COMMAND_PAYLOADS[incoming.command], language)
-        if not incoming.is_text:
+        if not incoming.is_text and not incoming.attachments:
             return await self._answer_locally(incoming, "text_only", language, "handled")
         message, cut = truncate(clean(incoming.text))
+        if not message and incoming.attachments:
+            message = FILE_WITHOUT_WORDS
         if not message:
             return await self._answer_locally(incoming, "empty_message", language, "handled")
         notice = [Reply(t("message_truncated", language, limit=MAX_MESSAGE_CHARS))] if cut else []
@@ -81,7 +86,11 @@ class Conversation:
         return await self._ask_rasa(incoming, payload, normalise(incoming.language_hint))
 
     async def _ask_rasa(self, incoming: Incoming, message: str, language: str) -> Result:
-        metadata: dict[str, Any] = {"language_code": incoming.language_hint}
+        metadata: dict[str, Any] = {
+            "language_code": incoming.language_hint,
+            "display_name": incoming.display_name,
+            "attachments": list(incoming.attachments),
+        }
         try:
             answers = await self._rasa.send(incoming.sender_id, message, metadata)
         except RasaUnavailable:
@@ -146,4 +155,6 @@ class Conversation:
 def _recorded_text(incoming: Incoming) -> str:
     if incoming.button_token is not None:
         return f"[button {incoming.button_token[:32]}]"
+    if incoming.attachments:
+        return f"[files {' '.join(incoming.attachments)[:200]}] {incoming.text}".strip()
     return incoming.text if incoming.is_text else "[non-text message]"

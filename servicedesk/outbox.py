@@ -44,6 +44,25 @@ def due(session: Session, channel: str, limit: int = 50, now: datetime | None = 
     )
 
 
+def take_for(session: Session, channel: str, recipient: str, limit: int = 20):
+    """Pending messages for one recipient who collects them (the web chat), marked sent."""
+    messages = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.recipient == recipient,
+                OutboxMessage.status == "pending",
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    for message in messages:
+        mark_sent(session, message.id)
+    return messages
+
+
 def mark_sent(session: Session, message_id: int) -> None:
     message = session.get(OutboxMessage, message_id)
     message.status, message.sent_at = "sent", utcnow()

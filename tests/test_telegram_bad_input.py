@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sanitize import MAX_MESSAGE_CHARS
-from servicedesk.db.models import Delivery, SearchQuery
+from servicedesk.db.models import Delivery, SearchQuery, TicketDraft, User
 from tests.support.gateway import Employee, buttons, find_button, start_gateway, texts
 
 
@@ -37,33 +37,47 @@ async def test_a_20000_character_message_is_read_up_to_the_limit(gateway, telegr
     assert any(len(t) <= MAX_MESSAGE_CHARS and t.startswith("my printer") for t in stored)
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        {
-            "sticker": {
-                "file_id": "s1",
-                "file_unique_id": "u1",
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-            }
-        },
-        {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
-        {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}},
-    ],
-    ids=["sticker", "photo", "voice"],
-)
-async def test_stickers_photos_and_voice_get_a_polite_text_only_reply(gateway, telegram, content):
+async def test_a_sticker_gets_a_polite_text_only_reply(gateway, telegram):
     employee = Employee(telegram, 8003)
+    sticker = {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
 
-    replies = await employee.say(**content)
+    replies = await employee.say(sticker=sticker)
 
     assert texts(replies) == [
         "I understand text messages only. Please describe your problem in words."
     ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"photo": [{"file_id": "p1", "file_unique_id": "u2", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}},
+    ],
+    ids=["photo", "voice"],
+)
+async def test_a_file_without_words_is_kept_for_the_ticket(gateway, telegram, stack_db, content):
+    employee = Employee(telegram, 8005 if "photo" in content else 8006)
+
+    replies = await employee.say(**content)
+
+    assert texts(replies) == [
+        "I've kept your file: it goes into the ticket if you need one. Now describe the "
+        "problem in words."
+    ]
+    with stack_db.unit_of_work() as session:
+        [draft] = session.scalars(
+            select(TicketDraft).join(User).where(User.external_id == str(employee.user_id))
+        ).all()
+    assert draft.attachments == ["p1" if "photo" in content else "v1"]
 
 
 async def test_zero_width_and_control_characters_are_removed(gateway, telegram, stack_db):
@@ -128,8 +142,10 @@ async def test_a_button_issued_to_someone_else_is_refused(gateway, telegram, sta
 
     assert telegram.calls_of("sendMessage", intruder.user_id) == []
     with stack_db.unit_of_work() as session:
-        outcomes = session.scalars(select(SearchQuery.outcome)).all()
-    assert "helped" not in outcomes
+        [outcome] = session.scalars(
+            select(SearchQuery.outcome).join(User).where(User.external_id == str(owner.user_id))
+        ).all()
+    assert outcome == "pending"
 
 
 async def test_the_same_update_delivered_twice_is_handled_once(gateway, telegram, stack_db):

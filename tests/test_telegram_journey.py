@@ -19,7 +19,7 @@ JOURNEYS = {
         "solved": "Solved",
         "need_help": "I still need help",
         "thanks": "glad it is solved",
-        "handover": "goes to the service desk",
+        "handover": "I'll file this for the service desk",
     },
     "ru": {
         "problem": "не печатает принтер",
@@ -29,7 +29,7 @@ JOURNEYS = {
         "solved": "Решено",
         "need_help": "Мне всё ещё нужна помощь",
         "thanks": "рад, что всё решилось",
-        "handover": "передаётся в службу поддержки",
+        "handover": "Я передам в службу поддержки",
     },
 }
 
@@ -96,13 +96,13 @@ async def test_reading_an_article_shows_it_in_full_and_asks_again(gateway, teleg
     assert search.outcome == "helped"
 
 
-async def test_no_good_match_goes_to_the_service_desk(gateway, telegram, stack_db):
+async def test_no_good_match_proposes_a_ticket(gateway, telegram, stack_db):
     employee = Employee(telegram, 7031)
 
     replies = await employee.say("the badge reader at the parking gate beeps red")
 
     assert any("could not find an answer" in t for t in texts(replies))
-    assert buttons(replies) == []
+    assert buttons(replies) == ["File the ticket", "Cancel"]
     [search] = searches_of(stack_db, employee.user_id)
     assert search.outcome == "no_answer"
 

@@ -8,12 +8,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
 from bot.webchat.server import MAX_BODY_BYTES, create_app
+from servicedesk import workflow
+from servicedesk.tickets import parse_reference
 
 
 @pytest.fixture
 async def chat(stack, stack_db):
     rasa = RasaClient(stack.rasa_url, 30)
-    client = TestClient(TestServer(create_app(Conversation(rasa, stack_db))))
+    client = TestClient(TestServer(create_app(Conversation(rasa, stack_db), stack_db)))
     await client.start_server()
     yield client
     await client.close()
@@ -75,3 +77,29 @@ async def test_a_repeated_message_id_is_answered_once(chat):
     status, first = await post(chat, session="webtest-0003", id="same", text="hello")
     status, second = await post(chat, session="webtest-0003", id="same", text="hello")
     assert first["replies"] and second["replies"] == []
+
+
+async def test_agent_messages_reach_the_web_chat_once_with_working_buttons(chat, stack_db):
+    session = "webtest-0004"
+    await post(chat, session=session, id="1", text="open a ticket")
+    _, proposal = await post(chat, session=session, id="2", text="my second monitor is black")
+    file_button = proposal["replies"][-1]["buttons"][0]
+    _, filed = await post(chat, session=session, id="3", button=file_button["token"])
+    number = parse_reference(filed["replies"][0]["text"])
+    with stack_db.unit_of_work() as db_session:
+        workflow.resolve(db_session, number, "Alice (tg:42)", "cable replaced")
+
+    first = await (await chat.get(f"/api/outbox?session={session}")).json()
+    second = await (await chat.get(f"/api/outbox?session={session}")).json()
+
+    [request] = first["replies"]
+    assert request["text"].startswith(f"SD-{number} «my second monitor is black» was resolved")
+    assert second["replies"] == []
+    stars = next(b for b in request["buttons"] if b["title"] == "★★★★★")
+    _, rated = await post(chat, session=session, id="4", button=stars["token"])
+    assert rated["replies"][0]["text"].startswith(f"Thank you for rating SD-{number}")
+
+
+async def test_collecting_with_a_malformed_session_is_refused(chat):
+    response = await chat.get("/api/outbox?session=../../etc")
+    assert response.status == 400

@@ -9,9 +9,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.agents import AgentDesk
 from bot.conversation import Conversation
 from bot.settings import TelegramSettings
-from bot.telegram.handlers import build_router
+from bot.telegram.handlers import agents, build_router
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,15 @@ def create_bot(settings: TelegramSettings) -> Bot:
     )
 
 
-def create_dispatcher(conversation: Conversation) -> Dispatcher:
-    dispatcher = Dispatcher(conversation=conversation)
+def create_dispatcher(
+    conversation: Conversation,
+    agent_desk: AgentDesk | None = None,
+    agents_chat_id: int | None = None,
+) -> Dispatcher:
+    """Employees in private chats; agents in their group, when one is configured."""
+    dispatcher = Dispatcher(conversation=conversation, agent_desk=agent_desk)
+    if agent_desk is not None and agents_chat_id is not None:
+        dispatcher.include_router(agents.build(agents_chat_id))
     dispatcher.include_router(build_router())
     return dispatcher
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 
-from bot.messages import Button, Reply
+from bot.messages import Reply
+from bot.proactive import as_reply
 from bot.ratelimit import RateLimiter
 from bot.telegram.render import render
-from servicedesk import buttons, outbox
+from servicedesk import outbox
 from servicedesk.db import Database
 
 log = logging.getLogger(__name__)
@@ -78,16 +79,8 @@ class TelegramDelivery:
             ]
 
     def _reply_for(self, pending: Pending) -> Reply:
-        """The message as a reply, its buttons issued only now that it is about to go out."""
-        offered = pending.payload.get("buttons") or []
         with self._db.unit_of_work() as session:
-            tokens = buttons.issue(
-                session, f"{CHANNEL}:{pending.chat_id}", [b["payload"] for b in offered]
-            )
-        return Reply(
-            str(pending.payload.get("text") or ""),
-            tuple(Button(b["title"], t) for b, t in zip(offered, tokens, strict=True)),
-        )
+            return as_reply(session, f"{CHANNEL}:{pending.chat_id}", pending.payload)
 
     def _sent(self, message_id: int) -> None:
         with self._db.unit_of_work() as session:

@@ -1,5 +1,6 @@
 """The web chat adapter: one page and one JSON endpoint on loopback."""
 
+import asyncio
 import json
 import logging
 import re
@@ -9,23 +10,29 @@ from aiohttp import web
 
 from bot.conversation import COMMAND_PAYLOADS, Conversation, Incoming, Outcome
 from bot.messages import Reply
+from bot.proactive import as_reply
+from servicedesk import outbox
+from servicedesk.db import Database
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CONVERSATION_KEY = web.AppKey("conversation", Conversation)
+DATABASE_KEY = web.AppKey("database", Database)
 
 
 class BadRequest(ValueError):
     """The posted JSON is not a chat message."""
 
 
-def create_app(conversation: Conversation) -> web.Application:
+def create_app(conversation: Conversation, database: Database) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[CONVERSATION_KEY] = conversation
+    app[DATABASE_KEY] = database
     app.router.add_get("/", _page)
     app.router.add_post("/api/messages", _post_message)
+    app.router.add_get("/api/outbox", _collect_outbox)
     return app
 
 
@@ -42,6 +49,25 @@ async def _post_message(request: web.Request) -> web.Response:
     if result.outcome is Outcome.REJECTED:
         return web.json_response({"error": "this button is no longer active"}, status=409)
     return web.json_response({"replies": [_reply_json(r) for r in result.replies]})
+
+
+async def _collect_outbox(request: web.Request) -> web.Response:
+    """What deskbot has to say to this chat on its own (agent replies, rating requests)."""
+    session_id = request.query.get("session", "")
+    if not _SESSION.match(session_id):
+        error = {"error": "session must be 8-64 letters, digits, - or _"}
+        return web.json_response(error, status=400)
+    database = request.app[DATABASE_KEY]
+    replies = await asyncio.to_thread(_take_outbox, database, session_id)
+    return web.json_response({"replies": [_reply_json(r) for r in replies]})
+
+
+def _take_outbox(database: Database, session_id: str) -> list[Reply]:
+    with database.unit_of_work() as session:
+        return [
+            as_reply(session, f"web:{session_id}", message.payload)
+            for message in outbox.take_for(session, "web", session_id)
+        ]
 
 
 def _incoming(body: bytes) -> Incoming:

@@ -1,8 +1,9 @@
 """A Bot-API-compatible server on loopback, so the real aiogram client can be tested offline.
 
 It implements the methods deskbot uses (getMe, getUpdates, sendMessage, editMessageReplyMarkup,
-answerCallbackQuery, sendChatAction, setWebhook, deleteWebhook) and enforces the limits the real
-server enforces on them, so a reply Telegram would refuse fails here too.
+answerCallbackQuery, sendChatAction, getChatMember, setWebhook, deleteWebhook) and enforces the
+limits the real server enforces on them, so a reply Telegram would refuse fails here too. Groups
+are chats with negative ids; ``members`` says who belongs to which.
 """
 
 import asyncio
@@ -36,7 +37,12 @@ ALLOWED_TAGS = {
 # Update and message ids are unique across every server of a test session, as a real bot's are.
 _UPDATE_IDS = itertools.count(1001)
 _MESSAGE_IDS = itertools.count(1)
-BOT_USER = {"id": 100500, "is_bot": True, "first_name": "deskbot", "username": "deskbot_test_bot"}
+BOT_USER = {
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "deskbot",
+    "username": "deskbot_test_bot",
+}
 
 
 class BotApiError(Exception):
@@ -64,6 +70,7 @@ class FakeTelegram:
     refused: list[Call] = field(default_factory=list)  # calls the real server would refuse too
     flood_waits: list[int] = field(default_factory=list)  # next sendMessage calls answer 429
     blocked_by: set[int] = field(default_factory=set)  # users who blocked the bot (403)
+    members: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> user ids
     _updates: list[dict] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -99,37 +106,56 @@ class FakeTelegram:
             message={
                 "message_id": next(_MESSAGE_IDS),
                 "date": int(time.time()),
-                "chat": {"id": user_id, "type": "private"},
-                "from": {
-                    "id": user_id,
-                    "is_bot": False,
-                    "first_name": "Employee",
-                    "language_code": language,
-                },
+                "chat": _chat(user_id),
+                "from": _person(user_id, language),
                 **content,
             }
         )
 
-    def callback(self, user_id: int, data: str, message_id: int, language: str = "en") -> dict:
+    def callback(
+        self,
+        user_id: int,
+        data: str,
+        message_id: int,
+        language: str = "en",
+        chat_id: int | None = None,
+    ) -> dict:
+        chat = chat_id if chat_id is not None else user_id
         return self.new_update(
             callback_query={
                 "id": f"cb{next(_MESSAGE_IDS)}",
                 "chat_instance": "ci",
                 "data": data,
-                "from": {
-                    "id": user_id,
-                    "is_bot": False,
-                    "first_name": "Employee",
-                    "language_code": language,
-                },
+                "from": _person(user_id, language, "Agent" if chat < 0 else "Employee"),
                 "message": {
                     "message_id": message_id,
                     "date": int(time.time()),
-                    "chat": {"id": user_id, "type": "private"},
+                    "chat": _chat(chat),
                     "text": "…",
                 },
             }
         )
+
+    def group_message(
+        self, chat_id: int, user_id: int, text: str, reply_to: "Call | None" = None
+    ) -> dict:
+        """A message in a group, optionally a reply to one the bot sent there."""
+        message = {
+            "message_id": next(_MESSAGE_IDS),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": _person(user_id, "en", "Agent"),
+            "text": text,
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": reply_to.result["message_id"],
+                "date": reply_to.result["date"],
+                "chat": _chat(chat_id),
+                "from": BOT_USER,
+                "text": reply_to.result["text"],
+            }
+        return self.new_update(message=message)
 
     def calls_of(self, method: str, chat_id: int | None = None) -> list[Call]:
         return [
@@ -221,7 +247,7 @@ class FakeTelegram:
         return {
             "message_id": next(_MESSAGE_IDS),
             "date": int(time.time()),
-            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "chat": _chat(int(params["chat_id"])),
             "text": plain,
             "from": BOT_USER,
         }
@@ -237,6 +263,28 @@ class FakeTelegram:
 
     async def _api_sendChatAction(self, _params: dict) -> bool:
         return True
+
+    async def _api_getChatMember(self, params: dict) -> dict:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        if chat_id >= 0:
+            raise BotApiError(400, "Bad Request: chat not found")
+        status = "member" if user_id in self.members.get(chat_id, set()) else "left"
+        return {"status": status, "user": _person(user_id, "en", "Someone")}
+
+
+def _person(user_id: int, language: str, first_name: str = "Employee") -> dict:
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        "language_code": language,
+    }
+
+
+def _chat(chat_id: int) -> dict:
+    if chat_id < 0:
+        return {"id": chat_id, "type": "supergroup", "title": "Service desk agents"}
+    return {"id": chat_id, "type": "private"}
 
 
 def _decode(form: dict) -> dict:

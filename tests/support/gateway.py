@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
 
+from bot.agents import AgentDesk
 from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
 from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.delivery import TelegramDelivery
 from servicedesk.db import Database
+from servicedesk.notices import Desk
 from tests.support.fake_telegram import Call, FakeTelegram
+from tests.support.stack import AGENTS_CHAT
 
 
 @dataclass
@@ -22,27 +26,40 @@ class Gateway:
     dispatcher: Dispatcher
     task: asyncio.Task
     rasa: RasaClient
+    delivery: asyncio.Task
 
     async def stop(self) -> None:
+        self.delivery.cancel()
         with contextlib.suppress(RuntimeError):
             await self.dispatcher.stop_polling()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self.task, 10)
+            await self.delivery
         await self.bot.session.close()
         await self.rasa.close()
 
 
-async def start_gateway(telegram: FakeTelegram, rasa_url: str, database: Database) -> Gateway:
+async def start_gateway(
+    telegram: FakeTelegram,
+    rasa_url: str,
+    database: Database,
+    agents_chat: int | None = AGENTS_CHAT,
+) -> Gateway:
+    """Polling for updates and delivering the outbox, as ``python -m bot`` does."""
     settings = TelegramSettings(
         bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url
     )
     bot = create_bot(settings)
     rasa = RasaClient(rasa_url, 30)
-    dispatcher = create_dispatcher(Conversation(rasa, database))
+    desks = (Desk("tg", str(agents_chat)),) if agents_chat is not None else ()
+    dispatcher = create_dispatcher(
+        Conversation(rasa, database), AgentDesk(database, desks), agents_chat
+    )
     task = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
     )
-    return Gateway(telegram, bot, dispatcher, task, rasa)
+    delivery = asyncio.create_task(TelegramDelivery(bot, database).run(interval_s=0.2))
+    return Gateway(telegram, bot, dispatcher, task, rasa, delivery)
 
 
 class Employee:
@@ -58,6 +75,10 @@ class Employee:
     async def say(self, text: str | None = None, **content) -> list[Call]:
         body = {"text": text} if text is not None else content
         return await self._deliver(self.telegram.message(self.user_id, self.language, **body))
+
+    async def wait_for(self, contains: str, timeout: float = 30) -> Call:
+        """The first message the bot sent this employee that contains ``contains``."""
+        return await wait_for_message(self.telegram, self.user_id, contains, timeout)
 
     async def send_update(self, update: dict) -> list[Call]:
         return await self._deliver(update)
@@ -75,6 +96,21 @@ class Employee:
         return await self.telegram.settle("sendMessage", self.user_id, start)
 
 
+async def wait_for_message(
+    telegram: FakeTelegram, chat_id: int, contains: str, timeout: float = 30
+) -> Call:
+    """The first message the bot sent into ``chat_id`` containing ``contains``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for call in telegram.calls_of("sendMessage", chat_id):
+            if contains in str(call.result["text"]):
+                return call
+        await asyncio.sleep(0.1)
+    raise AssertionError(
+        f"nothing with {contains!r} in {texts(telegram.calls_of('sendMessage', chat_id))}"
+    )
+
+
 def texts(replies: list[Call]) -> list[str]:
     return [str(c.params["text"]) for c in replies]
 
@@ -89,10 +125,48 @@ def keyboard(call: Call) -> list[list[dict]]:
 
 
 def find_button(replies: list[Call], title: str) -> tuple[int, str]:
-    """The id of the message carrying the button, and the button's callback data."""
-    for call in replies:
-        for row in keyboard(call):
-            for button in row:
-                if button["text"] == title or button["text"].startswith(title):
-                    return call.result["message_id"], button["callback_data"]
+    """The id of the message carrying the button, and the button's callback data: the button
+    titled exactly ``title``, or else the first whose title starts with it."""
+    offered = [
+        (call.result["message_id"], button)
+        for call in replies
+        for row in keyboard(call)
+        for button in row
+    ]
+    for matches in (lambda t: t == title, lambda t: t.startswith(title)):
+        for message_id, button in offered:
+            if matches(button["text"]):
+                return message_id, button["callback_data"]
     raise AssertionError(f"no button {title!r} in {buttons(replies)}")
+
+
+class Agent:
+    """A member of the agents' group: reads cards, presses their buttons, replies, commands."""
+
+    def __init__(self, telegram: FakeTelegram, user_id: int, chat_id: int = AGENTS_CHAT) -> None:
+        self.telegram, self.user_id, self.chat_id = telegram, user_id, chat_id
+        telegram.members.setdefault(chat_id, set()).add(user_id)
+
+    def posts(self) -> list[Call]:
+        """Everything the bot posted in the agents' group so far."""
+        return self.telegram.calls_of("sendMessage", self.chat_id)
+
+    async def wait_for_post(self, contains: str, timeout: float = 30) -> Call:
+        """The bot's first post in the group that contains ``contains``."""
+        return await wait_for_message(self.telegram, self.chat_id, contains, timeout)
+
+    async def say(self, text: str, reply_to: Call | None = None) -> list[Call]:
+        update = self.telegram.group_message(self.chat_id, self.user_id, text, reply_to)
+        return await self._deliver(update)
+
+    async def press(self, title: str, card: Call) -> list[Call]:
+        _, data = find_button([card], title)
+        update = self.telegram.callback(
+            self.user_id, data, card.result["message_id"], chat_id=self.chat_id
+        )
+        return await self._deliver(update)
+
+    async def _deliver(self, update: dict) -> list[Call]:
+        start = len(self.posts())
+        await self.telegram.push(update)
+        return await self.telegram.settle("sendMessage", self.chat_id, start)

@@ -31,10 +31,14 @@ class RunningStack:
         self.action.wait_healthy(timeout_s=120)
 
 
+AGENTS_CHAT = -1001234567890  # the agents' Telegram group of the test session
+
+
 def start_stack(database_url: str, log_dir: Path) -> RunningStack:
     paths = StackPaths.from_environment()
     action_port, rasa_port = free_port(), free_port()
     action = action_server(action_port, database_url, paths, log_dir)
+    action.env["DESKBOT_AGENTS_TELEGRAM_CHAT_ID"] = str(AGENTS_CHAT)
     rasa = rasa_server(rasa_port, action_port, paths, log_dir)
     stack = RunningStack(database_url, rasa_port, action, rasa)
     try:

@@ -1,4 +1,4 @@
-"""Routers of the Telegram adapter, combined in order: commands, buttons, text, anything else."""
+"""Employees' routers, combined in order: commands, buttons, text, anything else."""
 
 from aiogram import F, Router
 
@@ -8,5 +8,6 @@ from bot.telegram.handlers import buttons, commands, other, text
 def build_router() -> Router:
     root = Router(name="telegram")
     root.message.filter(F.chat.type == "private")
+    root.callback_query.filter(F.message.chat.type == "private")
     root.include_routers(commands.build(), buttons.build(), text.build(), other.build())
     return root

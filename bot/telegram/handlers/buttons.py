@@ -8,7 +8,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Update
 
 from bot.conversation import Conversation, Incoming, Outcome
-from bot.telegram.handlers.common import handle_typing
+from bot.telegram.handlers.common import display_name, handle_typing
 from bot.telegram.replies import send_replies
 from servicedesk.i18n import text
 from servicedesk.language import normalise
@@ -27,6 +27,7 @@ async def on_button(
         delivery_key=str(event_update.update_id),
         button_token=query.data or "",
         language_hint=query.from_user.language_code,
+        display_name=display_name(query.from_user),
     )
     result = await handle_typing(bot, chat_id, conversation, incoming)
     if result.outcome is Outcome.DUPLICATE:

@@ -1,7 +1,7 @@
 """Shared steps of the message handlers: build the core event, wait with "typing", reply."""
 
 from aiogram import Bot
-from aiogram.types import Message, Update
+from aiogram.types import Message, Update, User
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.conversation import Conversation, Incoming, Outcome, Result
@@ -15,8 +15,17 @@ def incoming_from(message: Message, update: Update, **fields) -> Incoming:
         sender_id=f"tg:{user.id if user else message.chat.id}",
         delivery_key=str(update.update_id),
         language_hint=user.language_code if user else None,
+        display_name=display_name(user),
         **fields,
     )
+
+
+def display_name(user: User | None) -> str | None:
+    """ "First Last (@username)", as agents will see the employee."""
+    if user is None:
+        return None
+    full = " ".join(p for p in (user.first_name, user.last_name) if p)
+    return f"{full} (@{user.username})" if user.username else full or None
 
 
 async def handle_typing(

@@ -1,4 +1,4 @@
-"""Stickers, photos, voice and everything else that is not text."""
+"""Photos, documents and voice notes (kept for the ticket), stickers and everything else."""
 
 from aiogram import Bot, Router
 from aiogram.types import Message, Update
@@ -8,9 +8,23 @@ from bot.telegram.handlers.common import answer, incoming_from
 
 
 async def on_other(message: Message, event_update: Update, bot: Bot, conversation: Conversation):
-    """Politely say that deskbot reads text."""
-    incoming = incoming_from(message, event_update, text=message.caption or "", is_text=False)
+    """Keep a file for the ticket; politely say that deskbot reads text otherwise."""
+    incoming = incoming_from(
+        message,
+        event_update,
+        text=message.caption or "",
+        is_text=False,
+        attachments=file_ids(message),
+    )
     await answer(bot, message.chat.id, conversation, incoming)
+
+
+def file_ids(message: Message) -> tuple[str, ...]:
+    """The Telegram file id of what was sent: the largest photo size, or the file itself."""
+    if message.photo:
+        return (message.photo[-1].file_id,)
+    sent = message.document or message.video or message.voice or message.audio
+    return (sent.file_id,) if sent else ()
 
 
 def build() -> Router:
