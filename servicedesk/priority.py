@@ -31,7 +31,7 @@ _CUES: list[tuple[Priority, tuple[str, ...]]] = [
         (
             r"no rush",
             r"not urgent",
-            r"whenever you (?:have|get) (?:the )?time",
+            r"when(?:ever)? you (?:have|get) (?:the )?time",
             r"low priority",
             r"no hurry",
             r"can wait",

@@ -94,12 +94,13 @@ def test_an_empty_or_cancelled_draft_is_not_filed(database):
         workflow.file_draft(session, ANN, draft_id, printing, DESKS)
 
 
-def test_no_desk_configured_still_files(database):
+def test_no_desk_configured_still_files_with_a_warning(database, caplog):
     with database.unit_of_work() as session:
         draft = drafts.propose(session, ANN, "en", None)
         drafts.add_details(session, draft, "keyboard broken")
         number = workflow.file_draft(session, ANN, draft.id, printing, ()).number
     assert number > 1000 and outbox(database) == []
+    assert f"SD-{number} filed, but no agents' desk is configured" in caplog.text
 
 
 def test_agent_commands_take_reply_resolve_and_the_employee_hears(database):
