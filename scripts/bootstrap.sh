@@ -81,7 +81,7 @@ export DESKBOT_SEARCH_INDEX_DIR="$INDEX"
 
 case "${1:-}" in
   run)  exec "$APP_ENV/bin/python" -m launcher ;;
-  test) shift; "$ROOT/scripts/ensure-postgres.sh"
+  test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-prosody.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
   lint) exec "$APP_ENV/bin/ruff" check . ;;
   env)  for v in DESKBOT_APP_ENV DESKBOT_RASA_BIN DESKBOT_RASA_MODEL DESKBOT_SEARCH_INDEX_DIR \
