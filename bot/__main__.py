@@ -10,10 +10,12 @@ from pydantic import ValidationError
 from bot.agents import AgentDesk
 from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
-from bot.settings import GatewaySettings, TelegramSettings
+from bot.settings import GatewaySettings, TelegramSettings, XmppSettings
 from bot.telegram import app as telegram
 from bot.telegram.delivery import TelegramDelivery
 from bot.webchat.server import create_app as create_webchat
+from bot.xmpp.client import XmppGateway
+from bot.xmpp.delivery import XmppDelivery
 from servicedesk.db import Database
 from servicedesk.notices import desks_from
 from servicedesk.settings import AgentSettings, DatabaseSettings
@@ -28,8 +30,16 @@ async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-def load_settings() -> tuple[GatewaySettings, TelegramSettings, DatabaseSettings, AgentSettings]:
-    return GatewaySettings(), TelegramSettings(), DatabaseSettings(), AgentSettings()
+def load_settings() -> tuple[
+    GatewaySettings, TelegramSettings, XmppSettings, DatabaseSettings, AgentSettings
+]:
+    return (
+        GatewaySettings(),
+        TelegramSettings(),
+        XmppSettings(),
+        DatabaseSettings(),
+        AgentSettings(),
+    )
 
 
 def explain(error: ValidationError) -> str:
@@ -41,6 +51,7 @@ def explain(error: ValidationError) -> str:
 async def main(
     gateway: GatewaySettings,
     telegram_settings: TelegramSettings,
+    xmpp_settings: XmppSettings,
     db_settings: DatabaseSettings,
     agent_settings: AgentSettings,
 ) -> None:
@@ -60,8 +71,12 @@ async def main(
         tasks += await start_telegram(
             telegram_settings, conversation, agent_desk, agent_settings.telegram_chat_id, runners
         )
+    if xmpp_settings.jid is not None:
+        tasks.append(start_xmpp(xmpp_settings, conversation, agent_desk, agent_settings))
     if not runners and not tasks:
-        log.error("nothing to run: set TELEGRAM_BOT_TOKEN or enable the web chat")
+        log.error(
+            "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
+        )
         return
     try:
         await asyncio.gather(*tasks) if tasks else await asyncio.Event().wait()
@@ -94,6 +109,21 @@ async def start_telegram(
     await telegram.register_webhook(bot, settings)
     log.info("Telegram: webhook on %s:%d", settings.webhook_host, settings.webhook_port)
     return [delivery]
+
+
+def start_xmpp(
+    settings: XmppSettings,
+    conversation: Conversation,
+    agent_desk: AgentDesk,
+    agent_settings: AgentSettings,
+) -> asyncio.Task:
+    """Connect the bot's XMPP account (it reconnects by itself) and deliver the outbox."""
+    gateway = XmppGateway(
+        settings, conversation, agent_desk, agent_settings.xmpp_room, agent_settings.xmpp_agents
+    )
+    gateway.start()
+    log.info("XMPP: connecting as %s", settings.jid)
+    return asyncio.create_task(XmppDelivery(gateway, agent_desk.database).run())
 
 
 if __name__ == "__main__":

@@ -51,3 +51,35 @@ class TelegramSettings(BaseSettings):
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class XmppSettings(BaseSettings):
+    """The XMPP (Jabber) adapter; without a JID it does not start."""
+
+    model_config = SettingsConfigDict(env_prefix="DESKBOT_XMPP_", env_file=".env", extra="ignore")
+
+    jid: str | None = None  # the bot's account, e.g. deskbot@corp.example.com
+    password: SecretStr | None = None
+    # Where to connect; unset means the JID's domain by DNS (SRV records), port 5222.
+    host: str | None = None
+    port: int = 5222
+    # Employees' domains; messages from any other domain get a polite refusal. Empty: the
+    # bot's own domain.
+    domains: list[str] = []
+    nick: str = "deskbot"  # the bot's nickname in the agents' room
+    # Only for a server on loopback without TLS (tests, a local demo).
+    allow_plaintext: bool = False
+
+    @field_validator("jid")
+    @classmethod
+    def _jid_is_bare(cls, jid: str | None) -> str | None:
+        if jid is not None and not _BARE_JID.match(jid):
+            raise ValueError("expected a bare JID such as deskbot@corp.example.com")
+        return jid
+
+    def employee_domains(self) -> set[str]:
+        own = self.jid.split("@", 1)[1] if self.jid else ""
+        return {d.lower() for d in self.domains} or {own.lower()}
+
+
+_BARE_JID = re.compile(r"^[^@/\s]+@[^@/\s]+$")

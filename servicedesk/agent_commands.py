@@ -119,6 +119,15 @@ _HANDLERS = {
 }
 
 
+VERBS = frozenset(_HANDLERS)
+
+
+def is_command(text: str) -> bool:
+    """Whether ``text`` starts with an agent command's verb ("take SD-1042", "/queue")."""
+    match = _COMMAND.match(text.strip())
+    return bool(match) and match.group("verb").lower() in VERBS
+
+
 def _number(rest: str) -> int:
     number = tickets.parse_reference(rest)
     if number is None:

@@ -205,6 +205,15 @@ _TEXTS: dict[str, dict[str, str]] = {
     "priority_normal": {"en": "normal", "ru": "обычный"},
     "priority_high": {"en": "high", "ru": "высокий"},
     "priority_critical": {"en": "critical", "ru": "критический"},
+    "foreign_domain": {
+        "en": "Sorry, I serve the employees of {domains} only.",
+        "ru": "Извините, я обслуживаю только сотрудников {domains}.",
+    },
+    "no_such_choice": {
+        "en": "There is no choice {number}: answer with a number from 1 to {offered}, "
+        "or in words.",
+        "ru": "Варианта {number} нет: ответьте числом от 1 до {offered} или словами.",
+    },
     "article_missing": {
         "en": "That article is no longer available.",
         "ru": "Эта статья больше недоступна.",

@@ -25,9 +25,12 @@ class Desk:
 
 def desks_from(settings: AgentSettings) -> tuple[Desk, ...]:
     """The agents' desks that are configured."""
-    if settings.telegram_chat_id is None:
-        return ()
-    return (Desk("tg", str(settings.telegram_chat_id)),)
+    desks = []
+    if settings.telegram_chat_id is not None:
+        desks.append(Desk("tg", str(settings.telegram_chat_id)))
+    if settings.xmpp_room:
+        desks.append(Desk("xmpp", settings.xmpp_room))
+    return tuple(desks)
 
 
 def to_requester(session: Session, ticket: Ticket, key: str, body: str, buttons=()) -> None:

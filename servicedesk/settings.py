@@ -50,3 +50,7 @@ class AgentSettings(BaseSettings):
     # The agents' Telegram group (a negative id such as -1001234567890); unset: tickets are
     # still filed, and agents see them in the console.
     telegram_chat_id: int | None = None
+    # The agents' XMPP multi-user chat room (e.g. helpdesk@conference.corp.example.com) and the
+    # bare JIDs of the agents who may act there.
+    xmpp_room: str | None = None
+    xmpp_agents: list[str] = []

@@ -1,8 +1,11 @@
 """Shared fixtures: databases on SQLite and PostgreSQL, the real Rasa stack, the gateway."""
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -11,7 +14,9 @@ from servicedesk.db import Database
 from servicedesk.db.migrate import upgrade
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.gateway import start_gateway
+from tests.support.prosody import CORP, Prosody, start_prosody
 from tests.support.stack import RunningStack, start_stack, stop_stack
+from tests.support.xmpp_gateway import start_xmpp_gateway
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "DESKBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -81,5 +86,28 @@ async def telegram() -> FakeTelegram:
 async def gateway(telegram, stack, stack_db):
     """The gateway polling the loopback Bot API, talking to the real Rasa."""
     running = await start_gateway(telegram, stack.rasa_url, stack_db)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture(scope="session")
+def prosody() -> Iterator[Prosody]:
+    """A real Prosody on loopback, with deskbot's account, for the whole session. Its folder
+    lives outside pytest's private temporary tree, which the prosody user cannot enter."""
+    work = Path(tempfile.mkdtemp(prefix="deskbot-prosody-"))
+    os.chmod(work, 0o755)
+    server = start_prosody(work / "server")
+    try:
+        server.register("deskbot", CORP, "bot-secret")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+async def xmpp_gateway(prosody, stack, stack_db):
+    """The gateway's XMPP adapter and its outbox delivery, talking to the real Rasa."""
+    running = await start_xmpp_gateway(prosody, stack.rasa_url, stack_db)
     yield running
     await running.stop()

@@ -32,6 +32,7 @@ class RunningStack:
 
 
 AGENTS_CHAT = -1001234567890  # the agents' Telegram group of the test session
+AGENTS_ROOM = "helpdesk@conference.corp.example.com"  # and their XMPP room
 
 
 def start_stack(database_url: str, log_dir: Path) -> RunningStack:
@@ -39,6 +40,7 @@ def start_stack(database_url: str, log_dir: Path) -> RunningStack:
     action_port, rasa_port = free_port(), free_port()
     action = action_server(action_port, database_url, paths, log_dir)
     action.env["DESKBOT_AGENTS_TELEGRAM_CHAT_ID"] = str(AGENTS_CHAT)
+    action.env["DESKBOT_AGENTS_XMPP_ROOM"] = AGENTS_ROOM
     rasa = rasa_server(rasa_port, action_port, paths, log_dir)
     stack = RunningStack(database_url, rasa_port, action, rasa)
     try:

@@ -1,0 +1,74 @@
+"""Deliver the outbox's XMPP messages: to employees (with numbered choices) and to the room."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.messages import Reply
+from bot.proactive import as_reply
+from bot.xmpp.client import CHANNEL, XmppGateway
+from servicedesk import outbox
+from servicedesk.db import Database
+
+log = logging.getLogger(__name__)
+PACE_S = 0.05  # at most about 20 messages a second, well within a server's usual limits
+
+
+class XmppDelivery:
+    """One ``deliver_due`` pass sends what is due while connected; ``run`` repeats it.
+
+    A message for an employee who is offline is stored by their server and handed over when
+    they come back; while deskbot itself is disconnected, messages wait in the outbox.
+    """
+
+    def __init__(
+        self,
+        gateway: XmppGateway,
+        database: Database,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._gateway, self._db, self._sleep = gateway, database, sleep
+
+    async def run(self, interval_s: float = 1.0) -> None:
+        while True:
+            try:
+                await self.deliver_due()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("XMPP outbox delivery pass failed")
+            await self._sleep(interval_s)
+
+    async def deliver_due(self) -> int:
+        if not self._gateway.is_connected():
+            return 0
+        sent = 0
+        for message_id, recipient, reply in await asyncio.to_thread(self._load_due):
+            if self._gateway.room is not None and recipient == self._gateway.room.bare:
+                if not self._gateway.in_room.is_set():
+                    continue
+                self._gateway.send_to_room(reply.text)
+            else:
+                self._gateway.send_replies(recipient, [reply])
+            await asyncio.to_thread(self._sent, message_id)
+            sent += 1
+            await self._sleep(PACE_S)
+        return sent
+
+    def _load_due(self) -> list[tuple[int, str, Reply]]:
+        room = self._gateway.room.bare if self._gateway.room is not None else None
+        with self._db.unit_of_work() as session:
+            return [
+                (m.id, m.recipient, _as_reply(session, m.recipient, m.payload, room))
+                for m in outbox.due(session, CHANNEL)
+            ]
+
+    def _sent(self, message_id: int) -> None:
+        with self._db.unit_of_work() as session:
+            outbox.mark_sent(session, message_id)
+
+
+def _as_reply(session, recipient: str, payload: dict, room: str | None) -> Reply:
+    if recipient != room:
+        return as_reply(session, f"{CHANNEL}:{recipient}", payload)
+    commands = [b["payload"] for b in payload.get("buttons") or []]  # a card's are commands
+    body = str(payload.get("text") or "")
+    return Reply(body + ("\nCommands: " + " · ".join(commands) if commands else ""))
