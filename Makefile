@@ -1,5 +1,5 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
-.PHONY: run test lint
+.PHONY: run test lint admin
 
 run:
 	@scripts/bootstrap.sh run
@@ -9,3 +9,7 @@ test:
 
 lint:
 	@scripts/bootstrap.sh lint
+
+# Create a console account (an admin by default): make admin [NAME=alice] [ROLE=agent]
+admin:
+	@scripts/bootstrap.sh console create-user $(or $(NAME),admin) --role $(or $(ROLE),admin)

@@ -1,4 +1,5 @@
-"""``make run``: migrate the database, start the action server, Rasa and the gateway."""
+"""``make run``: migrate the database, start the action server, Rasa, the gateway and the
+console."""
 
 import logging
 import signal
@@ -7,8 +8,9 @@ import sys
 import time
 
 from bot.settings import GatewaySettings, TelegramSettings
+from console.settings import ConsoleSettings
 from launcher.processes import ServiceFailed
-from launcher.stack import ROOT, StackPaths, action_server, gateway, rasa_server
+from launcher.stack import ROOT, StackPaths, action_server, console, gateway, rasa_server
 from servicedesk.db.migrate import upgrade
 from servicedesk.settings import DatabaseSettings
 
@@ -21,8 +23,9 @@ def main() -> int:
     paths = StackPaths.from_environment()
     database_url = DatabaseSettings().url
     upgrade(database_url)
-    chat = GatewaySettings()
-    busy = [port for port in (RASA_PORT, ACTION_PORT, chat.webchat_port) if port_in_use(port)]
+    chat, panel = GatewaySettings(), ConsoleSettings()
+    ports = (RASA_PORT, ACTION_PORT, chat.webchat_port, panel.port)
+    busy = [port for port in ports if port_in_use(port)]
     if busy:
         print(
             f"port {', '.join(map(str, busy))} already in use: is deskbot running already?",
@@ -34,6 +37,7 @@ def main() -> int:
         action_server(ACTION_PORT, database_url, paths, LOG_DIR),
         rasa_server(RASA_PORT, ACTION_PORT, paths, LOG_DIR),
         gateway(RASA_PORT, database_url, LOG_DIR, health_url=chat_url),
+        console(database_url, panel.host, panel.port, LOG_DIR),
     ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -41,7 +45,7 @@ def main() -> int:
             print(f"starting {service.name} (log: {service.log_path.relative_to(ROOT)})")
             service.start()
             service.wait_healthy(timeout_s=180)
-        announce(chat_url)
+        announce(chat_url, f"http://{panel.host}:{panel.port}/")
         while all(s.process and s.process.poll() is None for s in services):
             time.sleep(1)
         print("a process stopped; see the logs in var/log/", file=sys.stderr)
@@ -61,11 +65,13 @@ def port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def announce(chat_url: str | None) -> None:
+def announce(chat_url: str | None, console_url: str) -> None:
     telegram = TelegramSettings()
     print(f"deskbot is up: Rasa on :{RASA_PORT}, action server on :{ACTION_PORT}")
     if chat_url:
         print(f"chat with it at {chat_url}")
+    print(f"console for agents, KB editors and managers at {console_url}")
+    print("  (first account: make admin)")
     if telegram.bot_token is not None:
         print(f"Telegram adapter running ({telegram.mode})")
     else:

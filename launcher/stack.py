@@ -92,3 +92,20 @@ def gateway(rasa_port: int, database_url: str, log_dir: Path, health_url: str | 
         },
         cwd=ROOT,
     )
+
+
+def console(database_url: str, host: str, port: int, log_dir: Path) -> Service:
+    """The web console for agents, KB editors and managers."""
+    return Service(
+        name="console",
+        argv=[sys.executable, "-m", "console", "serve"],
+        health_url=f"http://{host}:{port}/healthz",
+        log_path=log_dir / "console.log",
+        env={
+            "DESKBOT_DB_URL": database_url,
+            "DESKBOT_CONSOLE_HOST": host,
+            "DESKBOT_CONSOLE_PORT": str(port),
+            "PYTHONPATH": str(ROOT),
+        },
+        cwd=ROOT,
+    )

@@ -4,6 +4,7 @@
 #   scripts/bootstrap.sh run    start the whole stack (make run)
 #   scripts/bootstrap.sh test   run the whole test suite (make test)
 #   scripts/bootstrap.sh lint   ruff over the code (also part of the test suite)
+#   scripts/bootstrap.sh console create-user NAME --role admin   a console account
 #   scripts/bootstrap.sh env    print the exports, for `eval "$(scripts/bootstrap.sh env)"`
 set -euo pipefail
 
@@ -82,10 +83,13 @@ export DESKBOT_SEARCH_INDEX_DIR="$INDEX"
 case "${1:-}" in
   run)  exec "$APP_ENV/bin/python" -m launcher ;;
   test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-prosody.sh"
+        "$ROOT/scripts/ensure-chromium.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
   lint) exec "$APP_ENV/bin/ruff" check . ;;
+  console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
+           exec "$APP_ENV/bin/python" -m console "$@" ;;
   env)  for v in DESKBOT_APP_ENV DESKBOT_RASA_BIN DESKBOT_RASA_MODEL DESKBOT_SEARCH_INDEX_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-  *)    echo "usage: $0 run|test|lint|env" >&2; exit 2 ;;
+  *)    echo "usage: $0 run|test|lint|console ...|env" >&2; exit 2 ;;
 esac

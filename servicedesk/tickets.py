@@ -115,6 +115,34 @@ def queue(session: Session, limit: int) -> list[Ticket]:
     )
 
 
+@dataclass(frozen=True)
+class TicketFilter:
+    """The console queue's filters; None means any."""
+
+    status: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+
+
+def find(session: Session, wanted: TicketFilter, limit: int = 200) -> list[Ticket]:
+    """Tickets matching ``wanted``, newest first."""
+    query = select(Ticket).order_by(Ticket.id.desc()).limit(limit)
+    for column, value in (
+        (Ticket.status, wanted.status),
+        (Ticket.category, wanted.category),
+        (Ticket.priority, wanted.priority),
+        (Ticket.assignee, wanted.assignee),
+    ):
+        if value:
+            query = query.where(column == value)
+    return list(session.scalars(query))
+
+
+def rating_of(session: Session, ticket: Ticket) -> Rating | None:
+    return session.scalar(select(Rating).where(Rating.ticket_id == ticket.id))
+
+
 def resolved_tickets_of(session: Session, sender: SenderId) -> list[Ticket]:
     """The requester's resolved tickets, most recently resolved first."""
     user = touch_user(session, sender)

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from servicedesk.db import Database
 from servicedesk.db.migrate import upgrade
+from tests.support.console import chromium, start_console
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.gateway import start_gateway
 from tests.support.prosody import CORP, Prosody, start_prosody
@@ -111,3 +112,17 @@ async def xmpp_gateway(prosody, stack, stack_db):
     running = await start_xmpp_gateway(prosody, stack.rasa_url, stack_db)
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def console(stack_db):
+    """The console served on loopback, on the same database as the running stack."""
+    running = await start_console(stack_db)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def browser():
+    async with chromium() as launched:
+        yield launched

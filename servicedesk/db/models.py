@@ -238,3 +238,24 @@ class AwaitedInput(Base):
     kind: Mapped[str] = mapped_column(String(16))
     ref: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class StaffRole(StrEnum):
+    EDITOR = "editor"
+    AGENT = "agent"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class StaffUser(Base):
+    """A person behind the bot who signs in to the console: an editor, agent, manager or admin."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,68 @@
+"""The console application: sessions, security headers, error pages, and the routers."""
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from console import auth_routes, ticket_routes
+from console.pages import page
+from console.security import BadCsrfToken, Forbidden, NotSignedIn
+from console.settings import ConsoleSettings
+from console.throttle import LoginThrottle
+from servicedesk.db import Database
+
+SECURITY_HEADERS = {
+    # Every asset is served from here: no CDN, no inline script.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
+    app = FastAPI(title="deskbot console", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.database, app.state.throttle = database, LoginThrottle()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_key(),
+        session_cookie="deskbot_console",
+        max_age=settings.session_hours * 3600,
+        same_site="strict",
+        https_only=settings.secure_cookies,
+    )
+    app.middleware("http")(_security_headers)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), "static")
+    app.include_router(auth_routes.router)
+    app.include_router(ticket_routes.router)
+    app.add_api_route("/healthz", _health, methods=["GET"])
+    app.add_exception_handler(NotSignedIn, _to_login)
+    app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(BadCsrfToken, _bad_csrf)
+    return app
+
+
+async def _security_headers(request: Request, call_next):
+    response = await call_next(request)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+async def _health(_request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+async def _to_login(_request: Request, _error: Exception) -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+async def _forbidden(request: Request, _error: Exception):
+    return page(request, "error.html", 403, message="Your role does not open this page.")
+
+
+async def _bad_csrf(request: Request, _error: Exception):
+    message = "This form expired or did not come from the console. Reload the page and try again."
+    return page(request, "error.html", 403, message=message)

@@ -1,0 +1,21 @@
+"""What route handlers get from the application: the database and the sign-in throttle."""
+
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+
+from console.throttle import LoginThrottle
+from servicedesk.db import Database
+
+
+def database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def throttle(request: Request) -> LoginThrottle:
+    return request.app.state.throttle
+
+
+DB = Annotated[Database, Depends(database)]
+Throttle = Annotated[LoginThrottle, Depends(throttle)]
+FormText = Annotated[str, Form()]
