@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from console import auth_routes, ticket_routes
+from console import auth_routes, dashboard_routes, ticket_routes
 from console.pages import page
 from console.security import BadCsrfToken, Forbidden, NotSignedIn
 from console.settings import ConsoleSettings
@@ -38,6 +38,7 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), "static")
     app.include_router(auth_routes.router)
     app.include_router(ticket_routes.router)
+    app.include_router(dashboard_routes.router)
     app.add_api_route("/healthz", _health, methods=["GET"])
     app.add_exception_handler(NotSignedIn, _to_login)
     app.add_exception_handler(Forbidden, _forbidden)
