@@ -3,9 +3,10 @@
 import logging
 from functools import cache
 
-from kb_index import KnowledgeSearch, store
+from kb_index import KnowledgeSearch
 from kb_index.classifier import CategoryClassifier, load_examples
 from kb_index.embedder import Embedder
+from kb_index.live import LiveIndex
 from kb_index.settings import SearchSettings
 from servicedesk.db import Database
 from servicedesk.notices import Desk, desks_from
@@ -31,12 +32,16 @@ def embedder() -> Embedder:
 
 
 @cache
-def knowledge_search() -> KnowledgeSearch:
+def live_index() -> LiveIndex:
     settings = search_settings()
-    search = store.load(settings.index_dir, embedder(), settings.threshold)
-    search.rank("warm up")  # loads the model now rather than on the first employee's question
-    log.info("knowledge base loaded: %d articles", len(search.articles))
-    return search
+    live = LiveIndex(settings.index_dir, settings.live_index_dir, embedder(), settings.threshold)
+    live.current().rank("warm up")  # loads the model now, not on the first employee's question
+    return live
+
+
+def knowledge_search() -> KnowledgeSearch:
+    """The newest published index (the console can publish while the bot runs)."""
+    return live_index().current()
 
 
 @cache

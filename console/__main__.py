@@ -1,15 +1,17 @@
 """``python -m console serve`` runs the console; ``create-user`` makes an account (the first
-admin, for example); the password comes from standard input, never from the command line."""
+admin, for example; the password comes from standard input, never from the command line);
+``export-kb DIR`` writes the knowledge base back to Markdown files."""
 
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 import uvicorn
 
 from console.app import create_app
 from console.settings import ConsoleSettings
-from servicedesk import staff
+from servicedesk import kb_articles, staff
 from servicedesk.db import Database
 from servicedesk.db.models import StaffRole
 from servicedesk.settings import DatabaseSettings
@@ -22,8 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     create = commands.add_parser("create-user", help="create a console account")
     create.add_argument("username")
     create.add_argument("--role", choices=list(StaffRole), default=StaffRole.ADMIN)
+    export = commands.add_parser("export-kb", help="write every article as Markdown")
+    export.add_argument("directory", type=Path)
     args = parser.parse_args(argv)
     database = Database(DatabaseSettings().url)
+    if args.command == "export-kb":
+        with database.unit_of_work() as session:
+            print(f"exported {kb_articles.export_markdown(session, args.directory)} articles")
+        return 0
     if args.command == "serve":
         settings = ConsoleSettings()
         app = create_app(database, settings)

@@ -7,13 +7,23 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from console import auth_routes, dashboard_routes, ticket_routes
+from console import (
+    article_routes,
+    auth_routes,
+    dashboard_routes,
+    gap_routes,
+    publishing,
+    ticket_routes,
+)
 from console.pages import page
 from console.security import BadCsrfToken, Forbidden, NotSignedIn
 from console.settings import ConsoleSettings
 from console.throttle import LoginThrottle
+from kb_index.settings import SearchSettings
+from servicedesk import kb_articles
 from servicedesk.db import Database
 
+MAX_REQUEST_BYTES = 1024 * 1024
 SECURITY_HEADERS = {
     # Every asset is served from here: no CDN, no inline script.
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; "
@@ -24,8 +34,11 @@ SECURITY_HEADERS = {
 
 
 def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
+    """The console; the articles in data/kb are imported into an empty knowledge base."""
+    publishing.import_seed(database, SearchSettings())
     app = FastAPI(title="deskbot console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.database, app.state.throttle = database, LoginThrottle()
+    app.middleware("http")(_limit_size)  # inside the session middleware: its page needs one
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),
@@ -39,6 +52,8 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(ticket_routes.router)
     app.include_router(dashboard_routes.router)
+    app.include_router(article_routes.router)
+    app.include_router(gap_routes.router)
     app.add_api_route("/healthz", _health, methods=["GET"])
     app.add_exception_handler(NotSignedIn, _to_login)
     app.add_exception_handler(Forbidden, _forbidden)
@@ -50,6 +65,18 @@ async def _security_headers(request: Request, call_next):
     response = await call_next(request)
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+async def _limit_size(request: Request, call_next):
+    """Refuse an oversized form before reading it, with words rather than a bare 400."""
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+        message = (
+            f"This is too large to save ({int(declared):,} bytes). An article body may be at "
+            f"most {kb_articles.MAX_BODY_CHARS:,} characters."
+        )
+        return page(request, "error.html", 413, message=message)
+    return await call_next(request)
 
 
 async def _health(_request: Request) -> PlainTextResponse:

@@ -19,7 +19,9 @@ class SearchSettings(BaseSettings):
     # such as "paraphrase-multilingual-MiniLM-L12-v2" can be named here.
     model: str = PACKAGED_MODEL
     kb_dir: Path = Path("data/kb")
-    index_dir: Path = Path("var/kb-index")
+    index_dir: Path = Path("var/kb-index")  # the seed index, built from kb_dir at set-up
+    # The index the console publishes from the database's articles; preferred once it exists.
+    live_index_dir: Path = Path("var/kb-live-index")
     top_k: int = 3
     # A best hit below this fused score is "no good match"; set by hand on the starter KB.
     threshold: float = 0.40

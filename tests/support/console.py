@@ -83,6 +83,15 @@ async def sign_in(page: Page, console_url: str, username: str, password: str = P
     await page.click("button[type=submit]")
 
 
+async def fill_article(page: Page, article_id: str, title: str, keywords: str, body: str) -> None:
+    """Fill the new-article form (a Hardware article in English)."""
+    await page.fill("input[name=article_id]", article_id)
+    await page.fill("input[name=title]", title)
+    await page.select_option("select[name=category]", "Hardware")
+    await page.fill("input[name=keywords]", keywords)
+    await page.fill("textarea[name=body]", body)
+
+
 async def snap(page: Page, name: str) -> Path:
     """Save a screenshot of the page under test-artifacts/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """The real Rasa server and action server, started once for the test session."""
 
+import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ def start_stack(database_url: str, log_dir: Path) -> RunningStack:
     action = action_server(action_port, database_url, paths, log_dir)
     action.env["DESKBOT_AGENTS_TELEGRAM_CHAT_ID"] = str(AGENTS_CHAT)
     action.env["DESKBOT_AGENTS_XMPP_ROOM"] = AGENTS_ROOM
+    # The bot and the console of the test session share one live index, as in a deployment.
+    os.environ["DESKBOT_SEARCH_LIVE_INDEX_DIR"] = str(log_dir.parent / "kb-live-index")
     rasa = rasa_server(rasa_port, action_port, paths, log_dir)
     stack = RunningStack(database_url, rasa_port, action, rasa)
     try:

@@ -1,0 +1,39 @@
+"""From the database's articles to the bot: import the seed once, rebuild the live index."""
+
+from functools import cache
+
+from kb_index import KnowledgeSearch, live, store
+from kb_index.articles import load_directory
+from kb_index.embedder import Embedder
+from kb_index.settings import SearchSettings
+from servicedesk import kb_articles
+from servicedesk.db import Database
+
+
+@cache
+def embedder(model: str) -> Embedder:
+    return Embedder(model)
+
+
+def import_seed(database: Database, settings: SearchSettings) -> int:
+    """Import data/kb into an empty knowledge base; returns how many articles came in."""
+    with database.unit_of_work() as session:
+        return kb_articles.import_seed(session, load_directory(settings.kb_dir))
+
+
+def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
+    """Rebuild the bot's live index from the published articles; returns it, as the bot sees
+    it (the same threshold)."""
+    with database.unit_of_work() as session:
+        articles = kb_articles.published(session)
+    live.publish(articles, embedder(settings.model), settings.live_index_dir)
+    return store.load(settings.live_index_dir, embedder(settings.model), settings.threshold)
+
+
+def answered_by(search: KnowledgeSearch, questions: list[tuple[str, str]], article_id: str) -> int:
+    """How many (text, language) questions now get ``article_id`` among the bot's suggestions."""
+    top_k = SearchSettings().top_k
+    return sum(
+        any(hit.article_id == article_id for hit in search.search(text, top_k, language))
+        for text, language in questions
+    )

@@ -1,0 +1,48 @@
+"""The index the bot answers from: the one the console published from the database's articles,
+or, before any publication, the seed index built at set-up. A new publication is picked up on
+the next search, without restarting anything."""
+
+import logging
+from pathlib import Path
+
+from kb_index import store
+from kb_index.articles import Article
+from kb_index.embedder import Embedder
+from kb_index.search import KnowledgeSearch
+
+log = logging.getLogger(__name__)
+
+
+class LiveIndex:
+    """``current()`` is the newest index; checking costs one ``stat``."""
+
+    def __init__(self, seed_dir: Path, live_dir: Path, embedder: Embedder, threshold: float):
+        self._seed_dir, self._live_dir = Path(seed_dir), Path(live_dir)
+        self._embedder, self._threshold = embedder, threshold
+        self._stamp: tuple | None = None
+        self._search: KnowledgeSearch | None = None
+
+    def current(self) -> KnowledgeSearch:
+        stamp = _stamp(self._live_dir)
+        if self._search is None or stamp != self._stamp:
+            folder = self._live_dir if stamp else self._seed_dir
+            self._search = store.load(folder, self._embedder, self._threshold)
+            self._stamp = stamp
+            log.info(
+                "search index loaded from %s: %d articles", folder, len(self._search.articles)
+            )
+        return self._search
+
+
+def publish(articles: list[Article], embedder: Embedder, live_dir: Path) -> KnowledgeSearch:
+    """Build the live index from ``articles`` (written aside, then swapped in)."""
+    store.build(articles, embedder, Path(live_dir))
+    return store.load(Path(live_dir), embedder, threshold=0.0)
+
+
+def _stamp(live_dir: Path) -> tuple | None:
+    try:
+        info = (Path(live_dir) / store.ARTICLES_FILE).stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)

@@ -1,0 +1,107 @@
+"""KB editors in headless Chromium: write an article with a preview, publish it, and the bot
+answers with it at once; and the editors' bad input (huge bodies, markup, two editors)."""
+
+import aiohttp
+from sqlalchemy import select
+
+from servicedesk.db.models import KbArticle
+from tests.support.console import PASSWORD, account, fill_article, sign_in, snap
+from tests.support.gateway import Employee, buttons, texts
+
+BODY = """Interactive whiteboard pens stop writing when the **pen tray sensor** is dirty.
+
+1. Put the pen back in the tray and take it out again.
+2. Wipe the tray sensor with a dry cloth.
+3. Restart the whiteboard from its *Settings* menu.
+
+<script>window.pwned = 1</script>
+"""
+
+
+async def test_an_editor_publishes_an_article_and_the_bot_answers_with_it(
+    gateway, telegram, console, browser, stack_db
+):
+    page = await browser.new_page()
+    await sign_in(page, console.url, account(stack_db, "tanya", "editor"))
+    await page.click("nav >> text=Articles")
+    await snap(page, "09-articles")
+    await page.click("text=New article")
+    await fill_article(
+        page,
+        "en-board-001",
+        "Interactive whiteboard pen does not write",
+        "whiteboard, smartboard, pen",
+        BODY,
+    )
+    await page.click("button[value=preview]")
+    await snap(page, "10-article-preview")
+    assert await page.text_content(".preview strong") == "pen tray sensor"
+    assert "<script>window.pwned = 1</script>" in await page.text_content(".preview")
+    assert await page.evaluate("window.pwned") is None
+
+    await page.click("button[value=save]")
+    assert await page.text_content("#article-status") == "draft"
+    await page.click("button[value=published]")
+    await snap(page, "11-article-published")
+
+    assert (await page.text_content(".flash")).startswith("Now published. The bot answers from")
+    replies = await Employee(telegram, 9501).say("the smartboard pen does not write anymore")
+    assert "Here is what I found" in texts(replies)[0]
+    assert "Read: Interactive whiteboard pen does not…" in buttons(replies)
+
+
+async def test_a_5_mb_body_gets_a_clear_error(console, stack_db):
+    async with await _signed_in(console, stack_db, "ulyana") as http:
+        token = await _token(http, f"{console.url}/articles/new")
+        huge = await _post_new(http, console.url, token, "en-huge-001", "x" * 5_000_000)
+        assert huge.status == 413
+        assert "An article body may be at most 100,000 characters." in await huge.text()
+        just_over = await _post_new(http, console.url, token, "en-huge-002", "y" * 100_001)
+        assert just_over.status == 422
+        assert "the body is 100,001 characters; the limit is 100,000" in await just_over.text()
+    with stack_db.unit_of_work() as session:
+        assert session.get(KbArticle, "en-huge-001") is None
+        assert session.get(KbArticle, "en-huge-002") is None
+
+
+async def _post_new(http, console_url: str, token: str, article_id: str, body: str):
+    form = {"article_id": article_id, "title": "Huge", "category": "Other", "language": "en"}
+    form |= {"body": body, "action": "save", "csrf_token": token}
+    return await http.post(f"{console_url}/articles/new", data=form)
+
+
+async def test_two_editors_saving_the_same_article(console, browser, stack_db):
+    first, second = await browser.new_page(), await (await browser.new_context()).new_page()
+    await sign_in(first, console.url, account(stack_db, "vera", "editor"))
+    await sign_in(second, console.url, account(stack_db, "wanda", "editor"))
+    for page in (first, second):
+        await page.goto(f"{console.url}/articles/en-print-002")
+
+    await first.fill("input[name=title]", "Add a network printer (updated by Vera)")
+    await first.click("button[value=save]")
+    await second.fill("input[name=title]", "Add a printer (Wanda's take)")
+    await second.click("button[value=save]")
+    await snap(second, "12-article-conflict")
+
+    assert "someone else saved this article meanwhile" in await second.text_content(".error")
+    assert await second.input_value("input[name=title]") == "Add a printer (Wanda's take)"
+    with stack_db.unit_of_work() as session:
+        article = session.scalar(select(KbArticle).where(KbArticle.id == "en-print-002"))
+        assert article.title == "Add a network printer (updated by Vera)"
+
+
+async def _signed_in(console, db, name: str) -> aiohttp.ClientSession:
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    token = await _token(http, f"{console.url}/login")
+    await http.post(
+        f"{console.url}/login",
+        data={"username": account(db, name, "editor"), "password": PASSWORD, "csrf_token": token},
+    )
+    return http
+
+
+async def _token(http: aiohttp.ClientSession, url: str) -> str:
+    html = await (await http.get(url)).text()
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
