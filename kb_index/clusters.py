@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kb_index.embedder import Embedder
-from kb_index.text import terms
+from kb_index.text import terms, word_overlap
 
 SIMILAR = 0.6  # cosine or word overlap from which two questions are the same gap
 
@@ -23,13 +23,9 @@ def cluster(texts: Sequence[str], embedder: Embedder, similar: float = SIMILAR) 
         for group in groups:
             leader = group[0]
             cosine = float(vectors[index] @ vectors[leader])
-            if max(cosine, _overlap(words[index], words[leader])) >= similar:
+            if max(cosine, word_overlap(words[index], words[leader])) >= similar:
                 group.append(index)
                 break
         else:
             groups.append([index])
     return sorted(groups, key=len, reverse=True)
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0

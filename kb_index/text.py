@@ -50,3 +50,8 @@ def _stem(token: str) -> str:
         # a capped prefix joins them.
         return _STEMMERS["ru"].stemWord(token)[:RUSSIAN_STEM_PREFIX]
     return _STEMMERS["en"].stemWord(token)
+
+
+def word_overlap(a: set[str], b: set[str]) -> float:
+    """The share of words two texts have in common (Jaccard over their stemmed words)."""
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -301,3 +301,49 @@ class KbArticleVersion(Base):
     status: Mapped[str] = mapped_column(String(16))
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Contest(Base):
+    """A self-service contest: its nominations' metrics stay hidden until the announcement."""
+
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    created_by: Mapped[str] = mapped_column(String(100))
+    announced_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nominations: Mapped[list["Nomination"]] = relationship(
+        back_populates="contest", order_by="Nomination.id"
+    )
+
+
+class Nomination(Base):
+    """One nomination of a contest: a metric from the catalogue and three places."""
+
+    __tablename__ = "contest_nominations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(32))
+    weights: Mapped[dict] = mapped_column(JSON, default=dict)  # for the weighted metric
+
+    contest: Mapped[Contest] = relationship(back_populates="nominations")
+
+
+class Disqualification(Base):
+    """A manager took a person out of a contest."""
+
+    __tablename__ = "contest_disqualifications"
+    __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
