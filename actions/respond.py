@@ -1,4 +1,4 @@
-"""Intents answered with a fixed response: greetings, help, goodbyes, out of scope, the contest."""
+"""Intents answered with a fixed response: greetings, help, goodbyes, out of scope."""
 
 from typing import Any
 
@@ -13,7 +13,6 @@ RESPONSES = {
     "help": "utter_help",
     "bot_challenge": "utter_iamabot",
     "out_of_scope": "utter_out_of_scope",
-    "contest_standings": "utter_no_contest",
 }
 
 

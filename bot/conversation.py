@@ -16,7 +16,13 @@ from servicedesk.language import detect, normalise
 
 log = logging.getLogger(__name__)
 
-COMMAND_PAYLOADS = {"start": "/greet", "help": "/help"}
+COMMAND_PAYLOADS = {
+    "start": "/greet",
+    "help": "/help",
+    "me": "/my_profile",
+    "mute": "/mute",
+    "unmute": "/unmute",
+}
 FILE_WITHOUT_WORDS = "/describe_problem"  # a file with no caption: the actions keep the file
 
 
@@ -64,8 +70,9 @@ class Conversation:
         if incoming.button_token is not None:
             return await self._handle_button(incoming)
         language = detect(recorded, fallback=incoming.language_hint)
-        if incoming.command in COMMAND_PAYLOADS:
-            return await self._ask_rasa(incoming, COMMAND_PAYLOADS[incoming.command], language)
+        command = incoming.command or _typed_command(incoming.text)
+        if command in COMMAND_PAYLOADS:
+            return await self._ask_rasa(incoming, COMMAND_PAYLOADS[command], language)
         if not incoming.is_text and not incoming.attachments:
             return await self._answer_locally(incoming, "text_only", language, "handled")
         message, cut = truncate(clean(incoming.text))
@@ -150,6 +157,12 @@ class Conversation:
                 deliveries.set_status(session, incoming.channel, incoming.delivery_key, status)
 
         await asyncio.to_thread(set_status)
+
+
+def _typed_command(text: str) -> str | None:
+    """ "/mute" typed where the messenger has no commands of its own (XMPP, the web chat)."""
+    words = text.strip()
+    return words[1:].lower() if words.startswith("/") and words[1:].isalpha() else None
 
 
 def _recorded_text(incoming: Incoming) -> str:

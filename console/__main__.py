@@ -1,19 +1,23 @@
 """``python -m console serve`` runs the console; ``create-user`` makes an account (the first
 admin, for example; the password comes from standard input, never from the command line);
-``export-kb DIR`` writes the knowledge base back to Markdown files."""
+``export-kb DIR`` writes the knowledge base back to Markdown files; ``create-contest``
+defines a self-service contest; ``set-departments FILE`` places employees in departments."""
 
 import argparse
+import csv
 import getpass
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
 
 from console.app import create_app
 from console.settings import ConsoleSettings
-from servicedesk import kb_articles, staff
+from servicedesk import contests, kb_articles, staff, users
 from servicedesk.db import Database
 from servicedesk.db.models import StaffRole
+from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.settings import DatabaseSettings
 
 
@@ -26,8 +30,26 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--role", choices=list(StaffRole), default=StaffRole.ADMIN)
     export = commands.add_parser("export-kb", help="write every article as Markdown")
     export.add_argument("directory", type=Path)
+    contest = commands.add_parser("create-contest", help="define a self-service contest")
+    contest.add_argument("title")
+    contest.add_argument("--from", dest="starts", required=True, help="YYYY-MM-DD")
+    contest.add_argument("--to", dest="ends", required=True, help="YYYY-MM-DD, not included")
+    contest.add_argument(
+        "--nomination",
+        action="append",
+        default=[],
+        help='"Title=metric" or "Title=weighted:self_service=2,ratings=1"; up to three',
+    )
+    departments = commands.add_parser(
+        "set-departments", help="employees' departments from a CSV of sender id, department"
+    )
+    departments.add_argument("csv_file", type=Path)
     args = parser.parse_args(argv)
     database = Database(DatabaseSettings().url)
+    if args.command == "set-departments":
+        return _set_departments(database, args.csv_file)
+    if args.command == "create-contest":
+        return _create_contest(database, args.title, args.starts, args.ends, args.nomination)
     if args.command == "export-kb":
         with database.unit_of_work() as session:
             print(f"exported {kb_articles.export_markdown(session, args.directory)} articles")
@@ -49,6 +71,48 @@ def _create_user(database: Database, username: str, role: str) -> int:
         print(f"not created: {error}", file=sys.stderr)
         return 2
     print(f"created {role} {username}")
+    return 0
+
+
+def _create_contest(
+    database: Database, title: str, starts: str, ends: str, nominations: list[str]
+) -> int:
+    try:
+        specs = [_nomination(raw) for raw in nominations]
+        with database.unit_of_work() as session:
+            made = contests.create(
+                session, title, _date(starts), _date(ends), specs, "command line"
+            )
+            print(f"created contest {made.id}: {made.title}")
+    except (contests.InvalidContest, ValueError) as error:
+        print(f"not created: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _nomination(raw: str) -> contests.NominationSpec:
+    title, _, rest = raw.rpartition("=") if ":" not in raw else raw.partition("=")
+    metric, _, weights = rest.partition(":")
+    pairs = [p.split("=", 1) for p in weights.split(",") if "=" in p]
+    return contests.NominationSpec(title, metric, {k.strip(): float(v) for k, v in pairs})
+
+
+def _date(raw: str) -> datetime:
+    return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+
+
+def _set_departments(database: Database, csv_file: Path) -> int:
+    """Rows like ``tg:123456,Finance`` or ``xmpp:anna@corp.example.com,Finance``."""
+    rows = list(csv.reader(csv_file.read_text(encoding="utf-8").splitlines()))
+    done, skipped = 0, 0
+    with database.unit_of_work() as session:
+        for row in rows:
+            try:
+                users.assign_department(session, SenderId.parse(row[0].strip()), row[1])
+                done += 1
+            except (IndexError, InvalidSenderId):
+                skipped += 1
+    print(f"departments set for {done} employees; {skipped} lines skipped")
     return 0
 
 

@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from console import (
     article_routes,
     auth_routes,
+    contest_routes,
     dashboard_routes,
     gap_routes,
     publishing,
@@ -54,6 +55,7 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     app.include_router(dashboard_routes.router)
     app.include_router(article_routes.router)
     app.include_router(gap_routes.router)
+    app.include_router(contest_routes.router)
     app.add_api_route("/healthz", _health, methods=["GET"])
     app.add_exception_handler(NotSignedIn, _to_login)
     app.add_exception_handler(Forbidden, _forbidden)

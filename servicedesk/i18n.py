@@ -214,6 +214,39 @@ _TEXTS: dict[str, dict[str, str]] = {
         "or in words.",
         "ru": "Варианта {number} нет: ответьте числом от 1 до {offered} или словами.",
     },
+    "contest_results": {
+        "en": "🏆 Results of the self-service contest «{title}»:",
+        "ru": "🏆 Итоги конкурса самообслуживания «{title}»:",
+    },
+    "contest_no_winner": {"en": "no winner", "ru": "без победителя"},
+    "contest_employee": {"en": "employee #{id}", "ru": "сотрудник №{id}"},
+    "contest_running": {
+        "en": "The self-service contest «{title}» runs until {ends}. You have taken part "
+        "{count} times so far. What counts stays secret until the results are announced.",
+        "ru": "Конкурс самообслуживания «{title}» идёт до {ends}. Вы участвовали уже {count} "
+        "раз. Что учитывается, станет известно при объявлении итогов.",
+    },
+    "contest_none": {
+        "en": "No self-service contest is running right now.",
+        "ru": "Сейчас конкурс самообслуживания не проводится.",
+    },
+    "muted": {
+        "en": "Done: I won't send you announcements any more. /unmute turns them back on.",
+        "ru": "Готово: больше не буду присылать объявления. /unmute включит их снова.",
+    },
+    "unmuted": {
+        "en": "Done: you will get announcements again. /mute turns them off.",
+        "ru": "Готово: объявления снова включены. /mute их выключит.",
+    },
+    "me_header": {"en": "Your activity with deskbot:", "ru": "Ваша активность в deskbot:"},
+    "me_activity": {
+        "en": "questions: {questions} (solved by yourself: {solved}) · tickets: {tickets} · "
+        "ratings given: {ratings}",
+        "ru": "вопросов: {questions} (решено самостоятельно: {solved}) · заявок: {tickets} · "
+        "оценок: {ratings}",
+    },
+    "me_badges": {"en": "Your badges:", "ru": "Ваши награды:"},
+    "me_no_badges": {"en": "No badges yet.", "ru": "Наград пока нет."},
     "article_missing": {
         "en": "That article is no longer available.",
         "ru": "Эта статья больше недоступна.",

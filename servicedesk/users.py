@@ -33,3 +33,10 @@ def touch_user(
     user.last_seen_at = utcnow()
     session.flush()
     return user
+
+
+def assign_department(session: Session, sender: SenderId, department: str) -> User:
+    """Put an employee in a department (for announcements to one department)."""
+    user = touch_user(session, sender)
+    user.department = department.strip()[:100] or None
+    return user

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from console.throttle import LoginThrottle
-from servicedesk import staff
+from servicedesk import broadcasts, staff
+from servicedesk.db import Database
 from servicedesk.db.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +87,55 @@ def test_the_first_admin_is_created_from_the_command_line(tmp_path):
 
     assert made.returncode == 0 and made.stdout.strip() == "created admin root-admin"
     assert again.returncode == 2 and "exists already" in again.stderr
+
+
+def test_a_contest_is_defined_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'contest.sqlite3'}"
+    upgrade(url)
+    env = {"DESKBOT_DB_URL": url, "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "console", "create-contest", "Winter", "--from", "2027-01-01"]
+    command += ["--to", "2027-02-01", "--nomination", "Most self-sufficient=self_service"]
+    command += ["--nomination", "All-round=weighted:self_service=2,ratings=1"]
+
+    made = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    overlapping = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    unknown = subprocess.run(
+        [*command[:-4], "--nomination", "Karma=karma"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+    assert made.returncode == 0 and made.stdout.startswith("created contest 1: Winter")
+    assert overlapping.returncode == 2 and "overlap «Winter»" in overlapping.stderr
+    assert unknown.returncode == 2 and "unknown metric «karma»" in unknown.stderr
+
+
+def test_departments_come_from_a_csv_and_target_announcements(tmp_path):
+    url = f"sqlite:///{tmp_path / 'departments.sqlite3'}"
+    upgrade(url)
+    rows = tmp_path / "departments.csv"
+    rows.write_text(
+        "tg:501,Finance\nxmpp:anna@corp.example.com,Finance\ntg:502,Sales\nbroken\nnope:1,X\n"
+    )
+    env = {"DESKBOT_DB_URL": url, "PATH": "/usr/bin:/bin"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "set-departments", str(rows)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+    assert result.stdout.strip() == "departments set for 3 employees; 2 lines skipped"
+    database = Database(url)
+    with database.unit_of_work() as session:
+        finance = broadcasts.recipients(session, department="Finance")
+        assert sorted(u.external_id for u in finance) == ["501", "anna@corp.example.com"]
+        sent = broadcasts.send(
+            session, "Finance: month-end close tonight.", "m", department="Finance"
+        )
+        assert sent.recipients == 2
+    database.dispose()

@@ -38,19 +38,27 @@ class TelegramDelivery:
     ) -> None:
         self._bot, self._db = bot, database
         self._limiter, self._sleep = limiter or RateLimiter(), sleep
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the message being sent, then stop (a restart resends nothing)."""
+        self._stopping.set()
 
     async def run(self, interval_s: float = 1.0) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.deliver_due()
             except Exception:  # the loop must survive a database hiccup
                 log.exception("outbox delivery pass failed")
-            await self._sleep(interval_s)
+            if not self._stopping.is_set():
+                await self._sleep(interval_s)
 
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many went out."""
         sent = 0
         for pending in await asyncio.to_thread(self._load_due):
+            if self._stopping.is_set():
+                break
             chat, is_group = str(pending.chat_id), pending.chat_id < 0
             wait = self._limiter.delay(chat, is_group)
             if wait > 0:

@@ -28,20 +28,28 @@ class XmppDelivery:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._gateway, self._db, self._sleep = gateway, database, sleep
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the message being sent, then stop (a restart resends nothing)."""
+        self._stopping.set()
 
     async def run(self, interval_s: float = 1.0) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.deliver_due()
             except Exception:  # the loop must survive a database hiccup
                 log.exception("XMPP outbox delivery pass failed")
-            await self._sleep(interval_s)
+            if not self._stopping.is_set():
+                await self._sleep(interval_s)
 
     async def deliver_due(self) -> int:
         if not self._gateway.is_connected():
             return 0
         sent = 0
         for message_id, recipient, reply in await asyncio.to_thread(self._load_due):
+            if self._stopping.is_set():
+                break
             if self._gateway.room is not None and recipient == self._gateway.room.bare:
                 if not self._gateway.in_room.is_set():
                     continue

@@ -51,6 +51,8 @@ class User(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="en")
     display_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    department: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    muted: Mapped[bool] = mapped_column(default=False)  # no broadcasts
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -346,4 +348,34 @@ class Disqualification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Badge(Base):
+    """A place won in a contest's nomination."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("nomination_id", "place"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id"))
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("contest_nominations.id"))
+    place: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """A message a manager sent to many employees at once (an announcement, contest results)."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(16), default=None)
+    department: Mapped[str | None] = mapped_column(String(100), default=None)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

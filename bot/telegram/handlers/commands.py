@@ -1,27 +1,28 @@
-"""/start and /help."""
+"""The bot's commands: /start, /help, /me, /mute, /unmute."""
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, Update
 
-from bot.conversation import Conversation
+from bot.conversation import COMMAND_PAYLOADS, Conversation
 from bot.telegram.handlers.common import answer, incoming_from
 
 
-async def on_start(message: Message, event_update: Update, bot: Bot, conversation: Conversation):
-    """Greet and explain what deskbot does."""
-    incoming = incoming_from(message, event_update, text=message.text or "", command="start")
-    await answer(bot, message.chat.id, conversation, incoming)
-
-
-async def on_help(message: Message, event_update: Update, bot: Bot, conversation: Conversation):
-    """List what deskbot can do."""
-    incoming = incoming_from(message, event_update, text=message.text or "", command="help")
+async def on_command(
+    message: Message,
+    event_update: Update,
+    bot: Bot,
+    conversation: Conversation,
+    command: CommandObject,
+):
+    """Hand the command to the conversation core."""
+    name = command.command.lower()
+    incoming = incoming_from(message, event_update, text=message.text or "", command=name)
     await answer(bot, message.chat.id, conversation, incoming)
 
 
 def build() -> Router:
     router = Router(name="commands")
-    router.message.register(on_start, CommandStart())
-    router.message.register(on_help, Command("help"))
+    router.message.register(on_command, CommandStart())
+    router.message.register(on_command, Command(*[c for c in COMMAND_PAYLOADS if c != "start"]))
     return router
