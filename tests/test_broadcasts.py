@@ -180,3 +180,32 @@ def test_a_contest_is_announced_only_after_it_ends(database):
         )
         with pytest.raises(contests.InvalidContest, match="the contest has not ended yet"):
             contest_results.announce(session, contest.id, "maria")
+
+
+def test_after_the_announcement_standings_give_the_results(database):
+    now = utcnow()
+    with database.unit_of_work() as session:
+        winner = touch_user(session, SenderId("tg", "9995"), "ru")
+        winner.display_name = "Анна"
+        session.add(
+            SearchQuery(
+                user_id=winner.id,
+                text="впн не подключается",
+                language="ru",
+                outcome="helped",
+                created_at=now - timedelta(days=2),
+            )
+        )
+        contest = contests.create(
+            session,
+            "Осень",
+            now - timedelta(days=5),
+            now - timedelta(days=1),
+            [NominationSpec("Самый самостоятельный", "self_service")],
+            "maria",
+        )
+        contest_results.announce(session, contest.id, "maria")
+        answer = contest_results.standings_for(session, SenderId("tg", "9995"), "ru")
+    assert answer == (
+        "🏆 Итоги конкурса самообслуживания «Осень»:\nСамый самостоятельный: 🥇 Анна"
+    )
