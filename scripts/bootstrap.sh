@@ -5,6 +5,7 @@
 #   scripts/bootstrap.sh test   run the whole test suite (make test)
 #   scripts/bootstrap.sh lint   ruff over the code (also part of the test suite)
 #   scripts/bootstrap.sh console create-user NAME --role admin   a console account
+#   scripts/bootstrap.sh eval-retrieval DIR   retrieval quality (make eval-retrieval DATA=DIR)
 #   scripts/bootstrap.sh env    print the exports, for `eval "$(scripts/bootstrap.sh env)"`
 set -euo pipefail
 
@@ -86,6 +87,7 @@ case "${1:-}" in
         "$ROOT/scripts/ensure-chromium.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
   lint) exec "$APP_ENV/bin/ruff" check . ;;
+  eval-retrieval) shift; exec "$APP_ENV/bin/python" -m kb_index eval "$@" ;;
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
            exec "$APP_ENV/bin/python" -m console "$@" ;;
   env)  for v in DESKBOT_APP_ENV DESKBOT_RASA_BIN DESKBOT_RASA_MODEL DESKBOT_SEARCH_INDEX_DIR \

@@ -1,0 +1,80 @@
+"""Retrieval quality on a dataset in the shared eval format (articles.jsonl, queries.jsonl):
+a throwaway index built with the bot's own code, every query ranked by the bot's own search."""
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kb_index import store
+from kb_index.articles import Article
+from kb_index.embedder import Embedder
+from kb_index.search import KnowledgeSearch
+
+CUTOFFS = (1, 3, 5)
+MRR_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    relevant: frozenset[str]
+    language: str | None
+
+
+def load_articles(path: Path) -> list[Article]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        Article(
+            r["id"], r["title"], r.get("category") or "Other", r.get("lang") or "en", r["body"]
+        )
+        for r in rows
+    ]
+
+
+def load_queries(path: Path) -> list[Query]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [Query(r["query"], frozenset(r["relevant"]), r.get("lang")) for r in rows]
+
+
+def scores(rankings: Sequence[Sequence[str]], queries: Sequence[Query]) -> dict[str, float]:
+    """Recall@1/3/5 and MRR@10 of ranked article ids, one ranking per query."""
+    found = {k: 0 for k in CUTOFFS}
+    reciprocal = 0.0
+    for ranking, query in zip(rankings, queries, strict=True):
+        positions = [i for i, aid in enumerate(ranking[:MRR_DEPTH]) if aid in query.relevant]
+        for k in CUTOFFS:
+            found[k] += bool(positions) and positions[0] < k
+        reciprocal += 1 / (positions[0] + 1) if positions else 0.0
+    total = len(queries) or 1
+    result = {f"recall@{k}": round(found[k] / total, 4) for k in CUTOFFS}
+    result["mrr@10"] = round(reciprocal / total, 4)
+    return result
+
+
+def evaluate(
+    data_dir: Path, embedder: Embedder, clock: Callable[[], float] = time.perf_counter
+) -> dict:
+    """Build the index, rank every query, and report quality, latency and build time."""
+    articles = load_articles(data_dir / "articles.jsonl")
+    queries = load_queries(data_dir / "queries.jsonl")
+    started = clock()
+    search = KnowledgeSearch(articles, store.embed_fields(articles, embedder), embedder, 0.0)
+    build_s = clock() - started
+    rankings, latencies = [], []
+    for query in queries:
+        started = clock()
+        hits = search.rank(query.text, MRR_DEPTH, query.language)
+        latencies.append((clock() - started) * 1000)
+        rankings.append([h.article_id for h in hits])
+    result = scores(rankings, queries)
+    result |= {
+        "queries": len(queries),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0,
+        "p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0,
+        "build_s": round(build_s, 2),
+    }
+    return result
