@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 
 from bot.messages import Reply
+from bot.outbox_loop import OutboxLoop
 from bot.proactive import as_reply
 from bot.ratelimit import RateLimiter
 from bot.telegram.render import render
@@ -26,7 +27,7 @@ class Pending:
     payload: dict
 
 
-class TelegramDelivery:
+class TelegramDelivery(OutboxLoop):
     """One ``deliver_due`` pass sends what is due; ``run`` repeats it until cancelled."""
 
     def __init__(
@@ -36,28 +37,14 @@ class TelegramDelivery:
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._bot, self._db = bot, database
-        self._limiter, self._sleep = limiter or RateLimiter(), sleep
-        self._stopping = asyncio.Event()
-
-    def stop(self) -> None:
-        """Finish the message being sent, then stop (a restart resends nothing)."""
-        self._stopping.set()
-
-    async def run(self, interval_s: float = 1.0) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.deliver_due()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("outbox delivery pass failed")
-            if not self._stopping.is_set():
-                await self._sleep(interval_s)
+        super().__init__(database, sleep)
+        self._bot, self._limiter = bot, limiter or RateLimiter()
 
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many went out."""
         sent = 0
         for pending in await asyncio.to_thread(self._load_due):
-            if self._stopping.is_set():
+            if self.stopping:
                 break
             chat, is_group = str(pending.chat_id), pending.chat_id < 0
             wait = self._limiter.delay(chat, is_group)
@@ -89,10 +76,6 @@ class TelegramDelivery:
     def _reply_for(self, pending: Pending) -> Reply:
         with self._db.unit_of_work() as session:
             return as_reply(session, f"{CHANNEL}:{pending.chat_id}", pending.payload)
-
-    def _sent(self, message_id: int) -> None:
-        with self._db.unit_of_work() as session:
-            outbox.mark_sent(session, message_id)
 
     def _failed(self, message_id: int, error: str, retry_after: float | None) -> None:
         log.warning("outbox message %d not delivered: %s", message_id, error)

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.messages import Reply
+from bot.outbox_loop import OutboxLoop
 from bot.proactive import as_reply
 from bot.xmpp.client import CHANNEL, XmppGateway
 from servicedesk import outbox
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 PACE_S = 0.05  # at most about 20 messages a second, well within a server's usual limits
 
 
-class XmppDelivery:
+class XmppDelivery(OutboxLoop):
     """One ``deliver_due`` pass sends what is due while connected; ``run`` repeats it.
 
     A message for an employee who is offline is stored by their server and handed over when
@@ -27,28 +28,15 @@ class XmppDelivery:
         database: Database,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._gateway, self._db, self._sleep = gateway, database, sleep
-        self._stopping = asyncio.Event()
-
-    def stop(self) -> None:
-        """Finish the message being sent, then stop (a restart resends nothing)."""
-        self._stopping.set()
-
-    async def run(self, interval_s: float = 1.0) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.deliver_due()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("XMPP outbox delivery pass failed")
-            if not self._stopping.is_set():
-                await self._sleep(interval_s)
+        super().__init__(database, sleep)
+        self._gateway = gateway
 
     async def deliver_due(self) -> int:
         if not self._gateway.is_connected():
             return 0
         sent = 0
         for message_id, recipient, reply in await asyncio.to_thread(self._load_due):
-            if self._stopping.is_set():
+            if self.stopping:
                 break
             if self._gateway.room is not None and recipient == self._gateway.room.bare:
                 if not self._gateway.in_room.is_set():
@@ -68,10 +56,6 @@ class XmppDelivery:
                 (m.id, m.recipient, _as_reply(session, m.recipient, m.payload, room))
                 for m in outbox.due(session, CHANNEL)
             ]
-
-    def _sent(self, message_id: int) -> None:
-        with self._db.unit_of_work() as session:
-            outbox.mark_sent(session, message_id)
 
 
 def _as_reply(session, recipient: str, payload: dict, room: str | None) -> Reply:
