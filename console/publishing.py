@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from kb_index import KnowledgeSearch, live, store
+from kb_index import KnowledgeSearch, live
 from kb_index.articles import load_directory
 from kb_index.embedder import Embedder
 from kb_index.settings import SearchSettings
@@ -26,8 +26,8 @@ def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
     it (the same threshold)."""
     with database.unit_of_work() as session:
         articles = kb_articles.published(session)
-    live.publish(articles, embedder(settings.model), settings.live_index_dir)
-    return store.load(settings.live_index_dir, embedder(settings.model), settings.threshold)
+    model = embedder(settings.model)
+    return live.publish(articles, model, settings.live_index_dir, settings.threshold)
 
 
 def answered_by(search: KnowledgeSearch, questions: list[tuple[str, str]], article_id: str) -> int:

@@ -34,10 +34,13 @@ class LiveIndex:
         return self._search
 
 
-def publish(articles: list[Article], embedder: Embedder, live_dir: Path) -> KnowledgeSearch:
-    """Build the live index from ``articles`` (written aside, then swapped in)."""
+def publish(
+    articles: list[Article], embedder: Embedder, live_dir: Path, threshold: float
+) -> KnowledgeSearch:
+    """Build the live index from ``articles`` (written aside, then swapped in); returns it as
+    the bot will search it."""
     store.build(articles, embedder, Path(live_dir))
-    return store.load(Path(live_dir), embedder, threshold=0.0)
+    return store.load(Path(live_dir), embedder, threshold)
 
 
 def _stamp(live_dir: Path) -> tuple | None:

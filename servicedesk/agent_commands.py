@@ -26,7 +26,6 @@ HELP = (
     "the employee."
 )
 _COMMAND = re.compile(r"^/?(?P<verb>[a-z]+)(?:@\S+)?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
-_PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,7 @@ def run(session: Session, agent: str, command: str, desks: tuple[Desk, ...]) -> 
 
 
 def _queue(session: Session, _agent: str, _rest: str, _desks) -> AgentAnswer:
-    waiting = sorted(
-        tickets.queue(session, QUEUE_LIMIT),
-        key=lambda t: (_PRIORITY_RANK.get(t.priority, 9), t.id),
-    )
+    waiting = tickets.queue(session, QUEUE_LIMIT)
     if not waiting:
         return AgentAnswer("The queue is empty.")
     lines = [f"Open tickets ({len(waiting)}):"] + [_line(t) for t in waiting]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicedesk import broadcasts, outbox
-from servicedesk.contest_scoring import podium, standings
+from servicedesk.contest_scoring import Standing, podium, standings
 from servicedesk.contests import InvalidContest, running
 from servicedesk.db.models import (
     Badge,
@@ -27,6 +27,7 @@ from servicedesk.identity import SenderId
 from servicedesk.users import touch_user
 
 MEDALS = ("🥇", "🥈", "🥉")
+Ranked = dict[int, list[Standing]]  # nomination id -> standings, best first
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,11 @@ class Announcement:
     first_time: bool  # False: it had been announced before, nothing was sent again
 
 
-def results_text(session: Session, contest: Contest, language: str) -> str:
-    """The places of every nomination, in ``language``."""
-    ranked = standings(session, contest)
+def results_text(
+    session: Session, contest: Contest, language: str, ranked: Ranked | None = None
+) -> str:
+    """The places of every nomination, in ``language`` (from ``ranked`` when already scored)."""
+    ranked = ranked if ranked is not None else standings(session, contest)
     lines = [text("contest_results", language, title=contest.title)]
     for nomination in contest.nominations:
         places = podium(ranked[nomination.id])
@@ -62,21 +65,19 @@ def announce(session: Session, contest_id: int, by: str) -> Announcement:
         return Announcement(contest.id, 0, first_time=False)
     if utcnow() < as_utc(contest.ends_at):
         raise InvalidContest("the contest has not ended yet")
-    _award_badges(session, contest)
+    ranked = standings(session, contest)  # scored once for the badges and every message
+    _award_badges(session, contest, ranked)
     contest.announced_at = utcnow()
     people = broadcasts.recipients(session)
+    texts: dict[str, str] = {}
     for person in people:
-        message = {"text": results_text(session, contest, person.language)}
+        if person.language not in texts:
+            texts[person.language] = results_text(session, contest, person.language, ranked)
         key = f"contest:{contest.id}:{person.id}"
+        message = {"text": texts[person.language]}
         outbox.enqueue(session, person.channel, person.external_id, message, key)
-    session.add(
-        Broadcast(
-            kind="contest",
-            body=results_text(session, contest, "en"),
-            recipients=len(people),
-            created_by=by,
-        )
-    )
+    body = texts.get("en") or results_text(session, contest, "en", ranked)
+    session.add(Broadcast(kind="contest", body=body, recipients=len(people), created_by=by))
     session.flush()
     return Announcement(contest.id, len(people), first_time=True)
 
@@ -128,8 +129,7 @@ def badges_of(session: Session, sender: SenderId) -> list[Badge]:
     return list(session.scalars(select(Badge).where(Badge.user_id == user.id).order_by(Badge.id)))
 
 
-def _award_badges(session: Session, contest: Contest) -> None:
-    ranked = standings(session, contest)
+def _award_badges(session: Session, contest: Contest, ranked: Ranked) -> None:
     for nomination in contest.nominations:
         for place, standing in enumerate(podium(ranked[nomination.id]), start=1):
             title = f"{MEDALS[place - 1]} {nomination.title} · {contest.title}"

@@ -156,10 +156,11 @@ def _exclude_contradicted(events: list[Event], tickets: list[Ticket]) -> None:
         filed[ticket.requester_id].append(
             (as_utc(ticket.created_at), set(terms(ticket.description)))
         )
+    solved = {e.ref for e in events if e.metric == "self_service"}
     for event in events:
         if event.metric not in ("self_service", "article_feedback") or not event.counted:
             continue
-        if event.metric == "article_feedback" and not _was_solved(event, events):
+        if event.metric == "article_feedback" and event.ref not in solved:
             continue
         words = set(terms(event.text))
         for at, topic in filed[event.user_id]:
@@ -169,10 +170,6 @@ def _exclude_contradicted(events: list[Event], tickets: list[Ticket]) -> None:
             ):
                 event.excluded = "a ticket on the same topic followed"
                 break
-
-
-def _was_solved(feedback: Event, events: list[Event]) -> bool:
-    return any(e.metric == "self_service" and e.ref == feedback.ref for e in events)
 
 
 def _exclude_repeats(stream: list[Event]) -> None:

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import Rating, Ticket, TicketEvent, TicketStatus, as_utc, utcnow
@@ -23,6 +23,7 @@ SUBJECT_LENGTH = 120
 REOPEN_WINDOW = timedelta(days=7)
 RERATE_WINDOW = timedelta(hours=24)
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 _REFERENCE = re.compile(r"\bSD[-\s]?(\d{1,9})\b", re.IGNORECASE)
 
 
@@ -107,10 +108,14 @@ def open_tickets_of(session: Session, sender: SenderId) -> list[Ticket]:
 
 
 def queue(session: Session, limit: int) -> list[Ticket]:
-    """Tickets waiting for the service desk, oldest first."""
+    """Tickets waiting for the service desk: the most urgent first, then the oldest."""
+    urgency = case(PRIORITY_RANK, value=Ticket.priority, else_=len(PRIORITY_RANK))
     return list(
         session.scalars(
-            select(Ticket).where(Ticket.status.in_(OPEN_STATUSES)).order_by(Ticket.id).limit(limit)
+            select(Ticket)
+            .where(Ticket.status.in_(OPEN_STATUSES))
+            .order_by(urgency, Ticket.id)
+            .limit(limit)
         )
     )
 
