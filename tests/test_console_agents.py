@@ -1,7 +1,6 @@
 """The console in real headless Chromium: an agent resolves a ticket and the employee hears of
 it in the loopback Telegram; and the console's answers to hostile or mistaken use."""
 
-import aiohttp
 from sqlalchemy import select
 
 from servicedesk import tickets
@@ -9,7 +8,7 @@ from servicedesk.db.models import Ticket
 from servicedesk.identity import SenderId
 from servicedesk.priority import assess
 from servicedesk.tickets import CategoryDecision, FilingRequest
-from tests.support.console import PASSWORD, account, sign_in, snap
+from tests.support.console import PASSWORD, account, sign_in, signed_in_http, snap
 from tests.support.gateway import Employee, buttons
 
 PRINTING = CategoryDecision("Printing", 0.9, needs_triage=False)
@@ -75,13 +74,7 @@ async def test_a_wrong_password_gets_a_generic_error_and_repeats_are_slowed(
 async def test_a_form_posted_without_its_csrf_token_is_refused(console, stack_db):
     agent = account(stack_db, "quentin", "agent")
     number = filed(stack_db, 9402, "monitor flickers", "console-csrf")
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        login = await http.get(f"{console.url}/login")
-        token = _token(await login.text())
-        await http.post(
-            f"{console.url}/login",
-            data={"username": agent, "password": PASSWORD, "csrf_token": token},
-        )
+    async with await signed_in_http(console.url, agent) as http:
         forged = await http.post(f"{console.url}/tickets/{number}/junk", data={})
         assert forged.status == 403
         assert "did not come from the console" in await forged.text()
@@ -125,9 +118,3 @@ async def test_script_in_an_employees_words_is_shown_as_text(console, browser, s
     assert await page.evaluate("window.pwned") is None
     await page.goto(f"{console.url}/tickets")
     assert await page.evaluate("window.pwned") is None
-
-
-def _token(html: str) -> str:
-    marker = 'name="csrf_token" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]

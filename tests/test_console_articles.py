@@ -1,11 +1,17 @@
 """KB editors in headless Chromium: write an article with a preview, publish it, and the bot
 answers with it at once; and the editors' bad input (huge bodies, markup, two editors)."""
 
-import aiohttp
 from sqlalchemy import select
 
 from servicedesk.db.models import KbArticle
-from tests.support.console import PASSWORD, account, fill_article, sign_in, snap
+from tests.support.console import (
+    account,
+    csrf_token,
+    fill_article,
+    sign_in,
+    signed_in_http,
+    snap,
+)
 from tests.support.gateway import Employee, buttons, texts
 
 BODY = """Interactive whiteboard pens stop writing when the **pen tray sensor** is dirty.
@@ -51,8 +57,9 @@ async def test_an_editor_publishes_an_article_and_the_bot_answers_with_it(
 
 
 async def test_a_5_mb_body_gets_a_clear_error(console, stack_db):
-    async with await _signed_in(console, stack_db, "ulyana") as http:
-        token = await _token(http, f"{console.url}/articles/new")
+    editor = account(stack_db, "ulyana", "editor")
+    async with await signed_in_http(console.url, editor) as http:
+        token = await csrf_token(http, f"{console.url}/articles/new")
         huge = await _post_new(http, console.url, token, "en-huge-001", "x" * 5_000_000)
         assert huge.status == 413
         assert "An article body may be at most 100,000 characters." in await huge.text()
@@ -88,20 +95,3 @@ async def test_two_editors_saving_the_same_article(console, browser, stack_db):
     with stack_db.unit_of_work() as session:
         article = session.scalar(select(KbArticle).where(KbArticle.id == "en-print-002"))
         assert article.title == "Add a network printer (updated by Vera)"
-
-
-async def _signed_in(console, db, name: str) -> aiohttp.ClientSession:
-    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    token = await _token(http, f"{console.url}/login")
-    await http.post(
-        f"{console.url}/login",
-        data={"username": account(db, name, "editor"), "password": PASSWORD, "csrf_token": token},
-    )
-    return http
-
-
-async def _token(http: aiohttp.ClientSession, url: str) -> str:
-    html = await (await http.get(url)).text()
-    marker = 'name="csrf_token" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]

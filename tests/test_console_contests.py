@@ -1,11 +1,17 @@
 """Managers run a contest in headless Chromium on a simulated month: define it, audit the
 leaders, disqualify, preview, announce once; and send an announcement. SQLite and PostgreSQL."""
 
-import aiohttp
 from sqlalchemy import func, select
 
 from servicedesk.db.models import OutboxMessage
-from tests.support.console import PASSWORD, account, sign_in, snap, start_console
+from tests.support.console import (
+    account,
+    csrf_token,
+    sign_in,
+    signed_in_http,
+    snap,
+    start_console,
+)
 from tests.test_contest_simulation import simulate
 
 
@@ -89,17 +95,9 @@ async def test_a_manager_runs_a_contest_from_definition_to_announcement(database
 async def test_a_forged_contest_form_with_an_unknown_metric_is_rejected(database):
     console = await start_console(database)
     try:
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            token = await _token(http, f"{console.url}/login")
-            await http.post(
-                f"{console.url}/login",
-                data={
-                    "username": account(database, "yuri", "manager"),
-                    "password": PASSWORD,
-                    "csrf_token": token,
-                },
-            )
-            token = await _token(http, f"{console.url}/contests")
+        manager = account(database, "yuri", "manager")
+        async with await signed_in_http(console.url, manager) as http:
+            token = await csrf_token(http, f"{console.url}/contests")
             response = await http.post(
                 f"{console.url}/contests",
                 data={
@@ -115,10 +113,3 @@ async def test_a_forged_contest_form_with_an_unknown_metric_is_rejected(database
             assert "unknown metric «karma»" in await response.text()
     finally:
         await console.stop()
-
-
-async def _token(http, url: str) -> str:
-    html = await (await http.get(url)).text()
-    marker = 'name="csrf_token" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]

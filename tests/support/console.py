@@ -5,6 +5,7 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
 from pydantic import SecretStr
@@ -81,6 +82,23 @@ async def sign_in(page: Page, console_url: str, username: str, password: str = P
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", password)
     await page.click("button[type=submit]")
+
+
+async def csrf_token(http: aiohttp.ClientSession, url: str) -> str:
+    """The CSRF token of the form on the page at ``url``."""
+    html = await (await http.get(url)).text()
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+async def signed_in_http(console_url: str, username: str) -> aiohttp.ClientSession:
+    """An HTTP client (no browser) signed in to the console as ``username``."""
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    token = await csrf_token(http, f"{console_url}/login")
+    form = {"username": username, "password": PASSWORD, "csrf_token": token}
+    await http.post(f"{console_url}/login", data=form)
+    return http
 
 
 async def fill_article(page: Page, article_id: str, title: str, keywords: str, body: str) -> None:
