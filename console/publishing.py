@@ -18,6 +18,8 @@ def embedder(model: str) -> Embedder:
 def import_seed(database: Database, settings: SearchSettings) -> int:
     """Import data/kb into an empty knowledge base; returns how many articles came in."""
     with database.unit_of_work() as session:
+        if kb_articles.listing(session, limit=1):
+            return 0  # imported before: the files are not read again
         return kb_articles.import_seed(session, load_directory(settings.kb_dir))
 
 

@@ -96,8 +96,8 @@ def get(session: Session, article_id: str) -> KbArticle | None:
     return session.get(KbArticle, article_id)
 
 
-def listing(session: Session) -> list[KbArticle]:
-    return list(session.scalars(select(KbArticle).order_by(KbArticle.id)))
+def listing(session: Session, limit: int | None = None) -> list[KbArticle]:
+    return list(session.scalars(select(KbArticle).order_by(KbArticle.id).limit(limit)))
 
 
 def history(session: Session, article_id: str) -> list[KbArticleVersion]:
