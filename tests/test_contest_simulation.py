@@ -156,6 +156,14 @@ def test_honest_heavy_users_lead_and_no_cheater_places(database):
         ranked = contest_scoring.standings(session, contest)
         assert len(ranked) == 3
         for nomination in contest.nominations:
+            board = ranked[nomination.id]
+            best_cheater = next(
+                n for n, s in enumerate(board, 1) if s.user_id in people["cheaters"]
+            )
+            print(
+                f"{nomination.title}: top 4 {[s.points for s in board[:4]]}, "
+                f"best cheater place {best_cheater} ({board[best_cheater - 1].points} points)"
+            )
             places = {s.user_id for s in contest_scoring.podium(ranked[nomination.id])}
             assert len(places) == 3, nomination.title
             assert places <= people["heavy"], nomination.title
