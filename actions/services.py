@@ -34,7 +34,7 @@ def embedder() -> Embedder:
 @cache
 def live_index() -> LiveIndex:
     settings = search_settings()
-    live = LiveIndex(settings.index_dir, settings.live_index_dir, embedder(), settings.threshold)
+    live = LiveIndex(settings.index_dir, settings.live_index_dir, embedder(), settings.thresholds)
     live.current().rank("warm up")  # loads the model now, not on the first employee's question
     return live
 

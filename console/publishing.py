@@ -29,7 +29,7 @@ def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
     with database.unit_of_work() as session:
         articles = kb_articles.published(session)
     model = embedder(settings.model)
-    return live.publish(articles, model, settings.live_index_dir, settings.threshold)
+    return live.publish(articles, model, settings.live_index_dir, settings.thresholds)
 
 
 def answered_by(search: KnowledgeSearch, questions: list[tuple[str, str]], article_id: str) -> int:

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kb_index import evaluation, store
+from kb_index import evaluation, store, thresholds
 from kb_index.articles import load_directory
 from kb_index.embedder import Embedder
 from kb_index.settings import SearchSettings
@@ -25,18 +25,28 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("--limit", type=int, default=settings.top_k)
     query.add_argument("--all", action="store_true", help="show hits below the threshold too")
     evaluate = commands.add_parser("eval", help="retrieval quality on an eval dataset")
-    evaluate.add_argument("data", type=Path, help="a folder with articles.jsonl, queries.jsonl")
+    evaluate.add_argument("data", type=Path, help="a folder with queries.jsonl (+ articles.jsonl)")
+    evaluate.add_argument(
+        "--kb", type=Path, default=settings.kb_dir, help="articles when DATA has no articles.jsonl"
+    )
+    tune = commands.add_parser("threshold", help="the no-good-match trade-off, articles held out")
+    tune.add_argument("data", type=Path, help="a folder with queries.jsonl (+ articles.jsonl)")
+    tune.add_argument("--kb", type=Path, default=settings.kb_dir)
+    tune.add_argument("--hold-out", type=float, default=0.2, help="share of articles left out")
+    tune.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     embedder = Embedder(settings.model)
     if args.command == "eval":
-        return _evaluate(args.data, embedder)
+        return _evaluate(args.data, args.kb, embedder)
+    if args.command == "threshold":
+        return _threshold(args, embedder)
     if args.command == "build":
         articles = load_directory(args.kb)
         store.build(articles, embedder, args.out)
         print(f"indexed {len(articles)} articles into {args.out}")
         return 0
-    search = store.load(args.index, embedder, settings.threshold)
+    search = store.load(args.index, embedder, settings.thresholds)
     hits = (search.rank if args.all else search.search)(args.text, args.limit)
     for hit in hits:
         print(json.dumps(hit.__dict__, ensure_ascii=False))
@@ -45,14 +55,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _evaluate(data: Path, embedder: Embedder) -> int:
-    if not (data / "articles.jsonl").is_file() or not (data / "queries.jsonl").is_file():
-        print(f"{data} needs articles.jsonl and queries.jsonl", file=sys.stderr)
+def _evaluate(data: Path, kb: Path, embedder: Embedder) -> int:
+    if not (data / "queries.jsonl").is_file():
+        print(f"{data} needs queries.jsonl (and articles.jsonl, or --kb)", file=sys.stderr)
         return 2
-    result = evaluation.evaluate(data, embedder)
+    result = evaluation.evaluate(data, embedder, kb)
     for key, value in result.items():
         print(f"{key:>10}: {value}")
     print(json.dumps(result))
+    return 0
+
+
+def _threshold(args: argparse.Namespace, embedder: Embedder) -> int:
+    answerable, unanswerable, outcomes = thresholds.tradeoff(
+        args.data, embedder, args.kb, args.hold_out, args.seed
+    )
+    print(f"{answerable} answerable and {unanswerable} unanswerable queries")
+    chosen = thresholds.best(outcomes)
+    print("threshold  no-match precision  no-match recall  answered  right outcome")
+    for o in outcomes:
+        mark = " <- chosen" if o == chosen else ""
+        print(
+            f"{o.threshold:9.3f}  {o.no_match_precision:18.3f}  {o.no_match_recall:15.3f}"
+            f"  {o.answered:8.3f}  {o.right:13.3f}{mark}"
+        )
+    print(json.dumps({"chosen": chosen.__dict__}))
     return 0
 
 

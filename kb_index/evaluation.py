@@ -1,5 +1,8 @@
 """Retrieval quality on a dataset in the shared eval format (articles.jsonl, queries.jsonl):
-a throwaway index built with the bot's own code, every query ranked by the bot's own search."""
+a throwaway index built with the bot's own code, every query ranked by the bot's own search.
+
+A dataset with queries.jsonl only (such as data/eval/ru-chat) is asked of deskbot's own
+Markdown knowledge base instead."""
 
 import json
 import time
@@ -10,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from kb_index import store
-from kb_index.articles import Article
+from kb_index.articles import Article, load_directory
 from kb_index.embedder import Embedder
 from kb_index.search import KnowledgeSearch
 
@@ -55,11 +58,20 @@ def scores(rankings: Sequence[Sequence[str]], queries: Sequence[Query]) -> dict[
     return result
 
 
+def dataset_articles(data_dir: Path, kb_dir: Path) -> list[Article]:
+    """The dataset's own articles.jsonl, or else the Markdown articles of ``kb_dir``."""
+    own = data_dir / "articles.jsonl"
+    return load_articles(own) if own.is_file() else load_directory(kb_dir)
+
+
 def evaluate(
-    data_dir: Path, embedder: Embedder, clock: Callable[[], float] = time.perf_counter
+    data_dir: Path,
+    embedder: Embedder,
+    kb_dir: Path,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict:
     """Build the index, rank every query, and report quality, latency and build time."""
-    articles = load_articles(data_dir / "articles.jsonl")
+    articles = dataset_articles(data_dir, kb_dir)
     queries = load_queries(data_dir / "queries.jsonl")
     started = clock()
     search = KnowledgeSearch(articles, store.embed_fields(articles, embedder), embedder, 0.0)

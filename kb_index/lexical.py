@@ -4,8 +4,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+from scipy import sparse
+
 from kb_index.articles import Article
-from kb_index.text import terms
+from kb_index.spelling import correct, has_cyrillic, russian_layout
+from kb_index.text import is_dictionary_word, terms, token_terms, tokens
 
 K1 = 1.2
 B = 0.75
@@ -13,60 +17,89 @@ TITLE_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
-class LexicalScore:
-    """How well one article matches a query lexically."""
+class LexicalScores:
+    """How well each article matches a query lexically, in index order."""
 
-    bm25: float
-    coverage: float  # idf-weighted share of the query's terms found in the article, 0..1
+    bm25: np.ndarray
+    coverage: np.ndarray  # idf-weighted share of the query's terms found in the article, 0..1
 
 
-class _Field:
-    def __init__(self, documents: list[list[str]]) -> None:
-        self.frequencies = [Counter(doc) for doc in documents]
-        self.lengths = [len(doc) or 1 for doc in documents]
-        self.average_length = sum(self.lengths) / max(len(self.lengths), 1)
-
-    def score(self, index: int, term: str, idf: float) -> float:
-        tf = self.frequencies[index].get(term, 0)
-        if not tf:
-            return 0.0
-        norm = K1 * (1 - B + B * self.lengths[index] / self.average_length)
-        return idf * tf * (K1 + 1) / (tf + norm)
+def _field_weights(documents: list[list[str]]) -> list[Counter[str]]:
+    """Each document's BM25 term-frequency part, tf * (K1 + 1) / (tf + norm), by term."""
+    lengths = [len(doc) or 1 for doc in documents]
+    average = sum(lengths) / max(len(lengths), 1)
+    weights = []
+    for doc, length in zip(documents, lengths, strict=True):
+        norm = K1 * (1 - B + B * length / average)
+        weights.append(Counter({t: tf * (K1 + 1) / (tf + norm) for t, tf in Counter(doc).items()}))
+    return weights
 
 
 class LexicalIndex:
-    """A small BM25F-style index; built in memory from the articles."""
+    """A BM25F-style index held as postings (a sparse term x article matrix), so a query
+    touches only the articles that share a term with it."""
 
     def __init__(self, articles: list[Article]) -> None:
-        titles = [terms(f"{a.title} {' '.join(a.keywords)}") for a in articles]
-        bodies = [terms(a.body) for a in articles]
-        self._title = _Field(titles)
-        self._body = _Field(bodies)
-        self._vocabulary = [set(t) | set(b) for t, b in zip(titles, bodies, strict=True)]
-        document_frequency = Counter(term for vocab in self._vocabulary for term in vocab)
-        count = len(articles)
-        self._idf = {
-            term: math.log(1 + (count - df + 0.5) / (df + 0.5))
-            for term, df in document_frequency.items()
+        titles = _field_weights([terms(f"{a.title} {' '.join(a.keywords)}") for a in articles])
+        bodies = _field_weights([terms(a.body) for a in articles])
+        self._count = len(articles)
+        self._frequency: Counter[str] = Counter()
+        for title, body in zip(titles, bodies, strict=True):
+            self._frequency.update(set(title) | set(body))
+        self._row = {term: row for row, term in enumerate(self._frequency)}
+        self._idf = np.array(
+            [
+                math.log(1 + (self._count - df + 0.5) / (df + 0.5))
+                for df in self._frequency.values()
+            ],
+            dtype=np.float32,
+        )
+        rows, columns, values = [], [], []
+        for column, (title, body) in enumerate(zip(titles, bodies, strict=True)):
+            for term in set(title) | set(body):
+                rows.append(self._row[term])
+                columns.append(column)
+                values.append(TITLE_WEIGHT * title.get(term, 0.0) + body.get(term, 0.0))
+        shape = (len(self._row), self._count)
+        self._postings = sparse.csr_matrix(
+            (np.array(values, dtype=np.float32), (rows, columns)), shape=shape
+        )
+
+    def query_terms(self, query: str) -> set[str]:
+        """The query's terms, read on the Russian layout when that makes more of them known;
+        a misspelt word's term is replaced by a known term a typo away."""
+        if not has_cyrillic(query):
+            switched = russian_layout(query)
+            if self._known_share(set(terms(switched))) > self._known_share(set(terms(query))):
+                query = switched
+        return {
+            self._spelled(term, token) for token in tokens(query) for term in token_terms(token)
         }
 
-    def score_all(self, query: str) -> list[LexicalScore]:
-        """A score for every article, in index order."""
-        query_terms = set(terms(query))
-        known = [(t, self._idf[t]) for t in query_terms if t in self._idf]
-        total_idf = sum(idf for _, idf in known) + sum(
-            self._unknown_idf() for t in query_terms if t not in self._idf
-        )
-        return [self._score(i, known, total_idf) for i in range(len(self._vocabulary))]
+    def score_all(self, query: str) -> LexicalScores:
+        """BM25F and coverage of every article, in index order."""
+        query_terms = self.query_terms(query)
+        known = [self._row[t] for t in query_terms if t in self._row]
+        unknown = len(query_terms) - len(known)
+        total_idf = float(self._idf[known].sum()) + unknown * self._unknown_idf()
+        bm25 = np.zeros(self._count, dtype=np.float32)
+        matched = np.zeros(self._count, dtype=np.float32)
+        postings = self._postings
+        for row in known:
+            start, end = postings.indptr[row], postings.indptr[row + 1]
+            articles = postings.indices[start:end]
+            bm25[articles] += self._idf[row] * postings.data[start:end]
+            matched[articles] += self._idf[row]
+        coverage = matched / total_idf if total_idf else matched
+        return LexicalScores(bm25, coverage)
 
-    def _score(self, index: int, known: list[tuple[str, float]], total_idf: float) -> LexicalScore:
-        bm25 = sum(
-            TITLE_WEIGHT * self._title.score(index, t, idf) + self._body.score(index, t, idf)
-            for t, idf in known
-        )
-        matched = sum(idf for t, idf in known if t in self._vocabulary[index])
-        return LexicalScore(bm25, matched / total_idf if total_idf else 0.0)
+    def _spelled(self, term: str, token: str) -> str:
+        if term in self._row or is_dictionary_word(token):
+            return term
+        return correct(term, self._frequency.__getitem__) or term
+
+    def _known_share(self, words: set[str]) -> float:
+        return sum(w in self._row for w in words) / len(words) if words else 0.0
 
     def _unknown_idf(self) -> float:
-        count = len(self._vocabulary)
-        return math.log(1 + (count + 0.5) / 0.5)
+        return math.log(1 + (self._count + 0.5) / 0.5)

@@ -3,6 +3,7 @@ or, before any publication, the seed index built at set-up. A new publication is
 the next search, without restarting anything."""
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from kb_index import store
@@ -16,7 +17,13 @@ log = logging.getLogger(__name__)
 class LiveIndex:
     """``current()`` is the newest index; checking costs one ``stat``."""
 
-    def __init__(self, seed_dir: Path, live_dir: Path, embedder: Embedder, threshold: float):
+    def __init__(
+        self,
+        seed_dir: Path,
+        live_dir: Path,
+        embedder: Embedder,
+        threshold: float | Mapping[str, float],
+    ):
         self._seed_dir, self._live_dir = Path(seed_dir), Path(live_dir)
         self._embedder, self._threshold = embedder, threshold
         self._stamp: tuple | None = None
@@ -35,7 +42,10 @@ class LiveIndex:
 
 
 def publish(
-    articles: list[Article], embedder: Embedder, live_dir: Path, threshold: float
+    articles: list[Article],
+    embedder: Embedder,
+    live_dir: Path,
+    threshold: float | Mapping[str, float],
 ) -> KnowledgeSearch:
     """Build the live index from ``articles`` (written aside, then swapped in); returns it as
     the bot will search it."""

@@ -1,5 +1,6 @@
 """Fused search: a dense channel (embeddings) and a lexical channel, weighed by query language."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -7,7 +8,8 @@ import numpy as np
 from kb_index.articles import Article
 from kb_index.dense import DenseIndex
 from kb_index.embedder import Embedder
-from kb_index.lexical import LexicalIndex, LexicalScore
+from kb_index.lexical import LexicalIndex, LexicalScores
+from kb_index.settings import ANY_LANGUAGE
 from servicedesk.language import detect
 
 # How much each channel counts (dense, lexical), by the query's language. The English weights
@@ -39,9 +41,11 @@ class KnowledgeSearch:
         articles: list[Article],
         dense_fields: tuple[DenseIndex, ...],
         embedder: Embedder,
-        threshold: float,
+        threshold: float | Mapping[str, float],
     ) -> None:
-        """``dense_fields`` hold one vector per article each (title, passage), in article order."""
+        """``dense_fields`` hold one vector per article each (title, passage), in article order.
+        ``threshold`` is one number, or one per query language with ``ANY_LANGUAGE`` for the
+        rest: fused scores of Russian queries run lower than English ones."""
         if any(len(articles) != len(field) for field in dense_fields):
             raise ValueError("index and articles disagree; rebuild the index")
         self.articles = articles
@@ -50,10 +54,15 @@ class KnowledgeSearch:
         self._lexical = LexicalIndex(articles)
         self._languages = np.array([a.language for a in articles])
         self._embedder = embedder
-        self.threshold = threshold
+        self.thresholds = (
+            dict(threshold) if isinstance(threshold, Mapping) else {ANY_LANGUAGE: threshold}
+        )
 
     def article(self, article_id: str) -> Article | None:
         return self._by_id.get(article_id)
+
+    def threshold_for(self, language: str) -> float:
+        return self.thresholds.get(language, self.thresholds[ANY_LANGUAGE])
 
     def search(self, query: str, limit: int = 3, language: str | None = None) -> list[SearchHit]:
         """The best ``limit`` articles for ``query``: none when the best misses the threshold,
@@ -66,11 +75,16 @@ class KnowledgeSearch:
         Returns:
             Hits sorted by score, possibly empty ("no good match").
         """
-        hits = self.rank(query, limit, language)
-        if not hits or hits[0].score < self.threshold:
+        language = language or detect(query)
+        return self.shown(self.rank(query, limit, language), language)
+
+    def shown(self, ranked: list[SearchHit], language: str) -> list[SearchHit]:
+        """Of ranked hits, those worth suggesting: none when the best misses the threshold."""
+        threshold = self.threshold_for(language)
+        if not ranked or ranked[0].score < threshold:
             return []
-        floor = max(self.threshold, RELATIVE_CUTOFF * hits[0].score)
-        return [hit for hit in hits if hit.score >= floor]
+        floor = max(threshold, RELATIVE_CUTOFF * ranked[0].score)
+        return [hit for hit in ranked if hit.score >= floor]
 
     def rank(self, query: str, limit: int = 10, language: str | None = None) -> list[SearchHit]:
         """The best ``limit`` articles whatever their score."""
@@ -99,12 +113,11 @@ class KnowledgeSearch:
         )
 
 
-def lexical_scores(scores: list[LexicalScore]) -> np.ndarray:
+def lexical_scores(scores: LexicalScores) -> np.ndarray:
     """Coverage, scaled by BM25F relative to the best article so that title hits win ties.
 
     Coverage bounds the result, so a query whose words the KB lacks still scores low.
     """
-    coverage = np.array([s.coverage for s in scores], dtype=np.float32)
-    bm25 = np.array([s.bm25 for s in scores], dtype=np.float32)
-    relative = bm25 / bm25.max() if bm25.size and bm25.max() > 0 else bm25
-    return coverage * (1 - BM25_SHARE + BM25_SHARE * relative)
+    bm25, best = scores.bm25, scores.bm25.max(initial=0.0)
+    relative = bm25 / best if best > 0 else bm25
+    return scores.coverage * (1 - BM25_SHARE + BM25_SHARE * relative)

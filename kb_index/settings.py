@@ -5,6 +5,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+# The "no good match" threshold's key for languages without one of their own.
+ANY_LANGUAGE = "*"
 
 
 class SearchSettings(BaseSettings):
@@ -23,5 +25,15 @@ class SearchSettings(BaseSettings):
     # The index the console publishes from the database's articles; preferred once it exists.
     live_index_dir: Path = Path("var/kb-live-index")
     top_k: int = 3
-    # A best hit below this fused score is "no good match"; set by hand on the starter KB.
-    threshold: float = 0.40
+    # A best hit below this fused score is "no good match". Chosen from data with
+    # `python -m kb_index threshold` (docs/BENCHMARKS.md): English on stackfaq, Russian on
+    # data/eval/ru-chat, each with a fifth of the articles held out.
+    threshold: float = 0.50
+    # Languages whose fused scores run on another scale (JSON in the environment):
+    # DESKBOT_SEARCH_LANGUAGE_THRESHOLDS='{"ru": 0.25}'
+    language_thresholds: dict[str, float] = {"ru": 0.25}
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The threshold for each language, ``ANY_LANGUAGE`` for the rest."""
+        return {ANY_LANGUAGE: self.threshold, **self.language_thresholds}

@@ -1,6 +1,7 @@
 """Build an index folder from articles, and load it back."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def build(articles: list[Article], embedder: Embedder, out_dir: Path) -> None:
         staging.rename(out_dir)
 
 
-def load(index_dir: Path, embedder: Embedder, threshold: float) -> KnowledgeSearch:
+def load(
+    index_dir: Path, embedder: Embedder, threshold: float | Mapping[str, float]
+) -> KnowledgeSearch:
     """Open an index folder written by ``build``."""
     index_dir = Path(index_dir)
     raw = json.loads((index_dir / ARTICLES_FILE).read_text(encoding="utf-8"))

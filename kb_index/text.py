@@ -4,7 +4,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import pymorphy3
 import snowballstemmer
+
+from kb_index.slang import JOINED, SLANG
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-я]")
@@ -38,9 +41,33 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
+_JOINED = re.compile(r"\b(" + "|".join(re.escape(k) for k in JOINED) + r")\b")
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of ``text``, two-word spellings ("вай фай") joined."""
+    return _TOKEN.findall(_JOINED.sub(lambda m: JOINED[m.group(1)], fold(text)))
+
+
 def terms(text: str) -> list[str]:
-    """The stemmed content words of ``text``, in order."""
-    return [_stem(token) for token in _TOKEN.findall(fold(text)) if token not in STOP_WORDS]
+    """The stemmed content words of ``text``, in order, chat words replaced by what they mean."""
+    return [term for token in tokens(text) for term in token_terms(token)]
+
+
+def token_terms(token: str) -> tuple[str, ...]:
+    """The terms one folded word stands for: none for a stop word, usually its stem."""
+    if token in STOP_WORDS:
+        return ()
+    stem = _stem(token)
+    return _slang_terms().get(stem, (stem,))
+
+
+@lru_cache(maxsize=1)
+def _slang_terms() -> dict[str, tuple[str, ...]]:
+    return {
+        _stem(word): tuple(_stem(t) for t in _TOKEN.findall(fold(meaning)) if t not in STOP_WORDS)
+        for word, meaning in SLANG.items()
+    }
 
 
 @lru_cache(maxsize=200_000)
@@ -50,6 +77,16 @@ def _stem(token: str) -> str:
         # a capped prefix joins them.
         return _STEMMERS["ru"].stemWord(token)[:RUSSIAN_STEM_PREFIX]
     return _STEMMERS["en"].stemWord(token)
+
+
+def is_dictionary_word(token: str) -> bool:
+    """Whether a folded word is a real word; only Russian words are checked (others are)."""
+    return not _CYRILLIC.search(token) or _russian_dictionary().word_is_known(token)
+
+
+@lru_cache(maxsize=1)
+def _russian_dictionary() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
 
 
 def word_overlap(a: set[str], b: set[str]) -> float:

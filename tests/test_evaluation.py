@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kb_index.evaluation import Query, scores
+from kb_index.evaluation import Query, dataset_articles, scores
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,4 +86,36 @@ def test_the_command_explains_a_folder_without_the_files(tmp_path):
         cwd=ROOT,
         timeout=300,
     )
-    assert run.returncode == 2 and "needs articles.jsonl and queries.jsonl" in run.stderr
+    assert run.returncode == 2 and "needs queries.jsonl" in run.stderr
+
+
+def test_a_dataset_without_articles_is_asked_of_the_markdown_kb(tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "ru-vpn.md").write_text(
+        "---\nid: ru-vpn\ntitle: Подключение к VPN\ncategory: Network\nlanguage: ru\n---\n"
+        "Откройте GlobalProtect.\n",
+        encoding="utf-8",
+    )
+    (kb / "ru-print.md").write_text(
+        "---\nid: ru-print\ntitle: Принтер не печатает\ncategory: Printing\nlanguage: ru\n"
+        "---\nОчистите очередь печати.\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    query = {"query": "впн не подключаеца", "relevant": ["ru-vpn"], "lang": "ru"}
+    (data / "queries.jsonl").write_text(json.dumps(query, ensure_ascii=False) + "\n")
+
+    articles = dataset_articles(data, kb)
+    assert [a.id for a in articles] == ["ru-print", "ru-vpn"]
+    run = subprocess.run(
+        [sys.executable, "-m", "kb_index", "eval", str(data), "--kb", str(kb)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["queries"] == 1 and result["recall@1"] == 1.0
