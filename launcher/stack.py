@@ -37,7 +37,15 @@ class StackPaths:
 def action_server(port: int, database_url: str, paths: StackPaths, log_dir: Path) -> Service:
     return Service(
         name="action server",
-        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        argv=[
+            sys.executable,
+            "-m",
+            "launcher.action_server",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],
         health_url=f"http://127.0.0.1:{port}/health",
         log_path=log_dir / "action-server.log",
         env={
