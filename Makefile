@@ -1,5 +1,5 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
-.PHONY: run test lint admin eval-retrieval
+.PHONY: run test lint admin eval-retrieval threshold eval-nlu eval-clinc bench-turns bench-scale
 
 run:
 	@scripts/bootstrap.sh run
@@ -17,3 +17,23 @@ admin:
 # Retrieval quality on a dataset in the shared eval format: make eval-retrieval DATA=<dir>
 eval-retrieval:
 	@scripts/bootstrap.sh eval-retrieval $(DATA)
+
+# The "no good match" trade-off with a fifth of the articles held out: make threshold DATA=<dir>
+threshold:
+	@scripts/bootstrap.sh threshold $(DATA)
+
+# Intent cross-validation on deskbot's own training data, English and Russian apart
+eval-nlu:
+	@scripts/bootstrap.sh eval-nlu
+
+# deskbot's NLU pipeline on CLINC150: make eval-clinc DATA=../shared/datasets/clinc150
+eval-clinc:
+	@scripts/bootstrap.sh eval-clinc $(DATA)
+
+# Whole turns through the loopback Bot API at 1, 10 and 50 simulated employees
+bench-turns:
+	@scripts/bootstrap.sh bench-turns
+
+# Search latency, build time and memory at 1k, 10k and 100k synthetic articles
+bench-scale:
+	@scripts/bootstrap.sh bench-scale

@@ -6,6 +6,11 @@
 #   scripts/bootstrap.sh lint   ruff over the code (also part of the test suite)
 #   scripts/bootstrap.sh console create-user NAME --role admin   a console account
 #   scripts/bootstrap.sh eval-retrieval DIR   retrieval quality (make eval-retrieval DATA=DIR)
+#   scripts/bootstrap.sh threshold DIR        the no-good-match trade-off (make threshold DATA=DIR)
+#   scripts/bootstrap.sh eval-nlu             NLU cross-validation, en and ru (make eval-nlu)
+#   scripts/bootstrap.sh eval-clinc DIR       the NLU pipeline on CLINC150 (make eval-clinc DATA=DIR)
+#   scripts/bootstrap.sh bench-turns          whole-turn load test (make bench-turns)
+#   scripts/bootstrap.sh bench-scale          search at 1k/10k/100k articles (make bench-scale)
 #   scripts/bootstrap.sh env    print the exports, for `eval "$(scripts/bootstrap.sh env)"`
 set -euo pipefail
 
@@ -88,10 +93,16 @@ case "${1:-}" in
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
   lint) exec "$APP_ENV/bin/ruff" check . ;;
   eval-retrieval) shift; exec "$APP_ENV/bin/python" -m kb_index eval "$@" ;;
+  threshold) shift; exec "$APP_ENV/bin/python" -m kb_index threshold "$@" ;;
+  eval-nlu) shift; exec "$RASA_ENV/bin/python" -m nlu_quality cross-validate "$@" ;;
+  eval-clinc) shift; exec "$RASA_ENV/bin/python" -m nlu_quality clinc "$@" ;;
+  bench-turns) shift; exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
+  bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
            exec "$APP_ENV/bin/python" -m console "$@" ;;
   env)  for v in DESKBOT_APP_ENV DESKBOT_RASA_BIN DESKBOT_RASA_MODEL DESKBOT_SEARCH_INDEX_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-  *)    echo "usage: $0 run|test|lint|console ...|env" >&2; exit 2 ;;
+  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|eval-nlu|eval-clinc|bench-turns|bench-scale|env" >&2
+        exit 2 ;;
 esac

@@ -11,6 +11,7 @@ import html
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -71,6 +72,7 @@ class FakeTelegram:
     flood_waits: list[int] = field(default_factory=list)  # next sendMessage calls answer 429
     blocked_by: set[int] = field(default_factory=set)  # users who blocked the bot (403)
     members: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> user ids
+    listeners: list[Callable[[Call], None]] = field(default_factory=list)  # told of each call
     _updates: list[dict] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     base_url: str = ""
@@ -208,6 +210,8 @@ class FakeTelegram:
             async with self._changed:
                 self.calls.append(call)
                 self._changed.notify_all()
+            for listener in self.listeners:
+                listener(call)
         return web.json_response({"ok": True, "result": call.result})
 
     async def _api_getMe(self, _params: dict) -> dict:

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure deskbot and print numbers for docs/BENCHMARKS.md."""

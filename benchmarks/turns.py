@@ -1,0 +1,115 @@
+"""Whole-turn speed: N simulated employees against the full stack, through the Bot API.
+
+``scripts/bootstrap.sh bench-turns [--employees 1 10 50] [--turns 20]`` starts the action
+server, Rasa and the gateway (``python -m bot``, polling) as separate processes on a fresh
+SQLite database, serves the Bot API on loopback in this process, and prints turns per second
+and p50/p95/p99 latency for each N; the last line is JSON.
+"""
+
+import argparse
+import asyncio
+import json
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.load import run_load
+from launcher.processes import Service
+from launcher.stack import ROOT, StackPaths, action_server, gateway, rasa_server
+from servicedesk.db.migrate import upgrade
+from tests.support.fake_telegram import FakeTelegram
+
+ENGLISH = [
+    "my laptop does not turn on",
+    "I forgot my password",
+    "outlook is not getting new emails",
+    "the printer is not printing",
+    "how do I connect to the vpn from home",
+    "my account is locked",
+    "teams microphone does not work",
+    "wifi keeps disconnecting in the meeting room",
+    "I need a second monitor",
+    "how do I install software",
+]
+
+
+def messages() -> list[tuple[str, str]]:
+    """English questions and the Russian chat-style eval questions, interleaved."""
+    russian = [
+        json.loads(line)["query"]
+        for line in (ROOT / "data/eval/ru-chat/queries.jsonl").read_text().splitlines()
+    ]
+    pairs = [(q, "en") for q in ENGLISH] + [(q, "ru") for q in russian[::5]]
+    return pairs[::2] + pairs[1::2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(services: list[Service]) -> None:
+    for service in services:
+        service.start()
+    for service in services:
+        service.wait_healthy(timeout_s=300)
+
+
+async def measure(employee_counts: list[int], turns: int, work: Path) -> list[dict]:
+    database_url = f"sqlite:///{work / 'bench.sqlite3'}"
+    upgrade(database_url)
+    paths = StackPaths.from_environment()
+    action_port, rasa_port = free_port(), free_port()
+    telegram = FakeTelegram()
+    await telegram.start()
+    bot = gateway(rasa_port, database_url, work, health_url=None)
+    bot.env |= {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "DESKBOT_WEBCHAT_ENABLED": "false",
+    }
+    services = [
+        action_server(action_port, database_url, paths, work),
+        rasa_server(rasa_port, action_port, paths, work),
+    ]
+    try:
+        await asyncio.to_thread(start, services)
+        await asyncio.to_thread(start, [bot])
+        results = []
+        first_user = 500_000
+        for count in employee_counts:
+            users = range(first_user, first_user + count)
+            first_user += count
+            result = await run_load(telegram, list(users), messages(), turns)
+            results.append(result.summary())
+            print(_row(results[-1]), flush=True)
+        return results
+    finally:
+        for service in [bot, *reversed(services)]:
+            service.stop()
+        await telegram.stop()
+
+
+def _row(r: dict) -> str:
+    return (
+        f"N={r['employees']:>3}: {r['turns']} turns, {r['turns_per_s']} turns/s, "
+        f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, "
+        f"{r['timeouts']} timeouts"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks.turns", description=__doc__)
+    parser.add_argument("--employees", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--turns", type=int, default=20, help="timed turns per employee")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as work:
+        results = asyncio.run(measure(args.employees, args.turns, Path(work)))
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Command line: ``python -m nlu_quality cross-validate`` and ``… clinc DIR``."""
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from nlu_quality import clinc
+from nlu_quality.cross_validation import LANGUAGE_FILES, cross_validate
+
+PROJECT = Path(__file__).resolve().parent.parent / "nlu"
+SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nlu_quality", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    cv = commands.add_parser("cross-validate", help="deskbot's intents, each language apart")
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--language", choices=sorted(LANGUAGE_FILES), action="append")
+    bench = commands.add_parser("clinc", help="the pipeline on CLINC150 (data_full.json)")
+    bench.add_argument("data", type=Path)
+    bench.add_argument("--config", type=Path, default=PROJECT / "config.yml")
+    args = parser.parse_args(argv)
+    rasa = Path(sys.executable).parent / "rasa"
+    if args.command == "cross-validate":
+        results = {
+            language: cross_validate(rasa, language, args.folds, PROJECT)
+            for language in args.language or sorted(LANGUAGE_FILES)
+        }
+        for language, result in results.items():
+            print(f"{language}: accuracy {result['accuracy']:.4f}, macro F1 {result['macro_f1']}")
+            for intent, row in result["intents"].items():
+                print(f"    {intent:<20} F1 {row['f1']:.3f}  ({row['support']} examples)")
+    else:
+        if not (args.data / "data_full.json").is_file():
+            print(f"{args.data} needs data_full.json", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory() as work:
+            results = clinc.run(rasa, args.config.resolve(), args.data, Path(work), SWEEP)
+        print(f"trained in {results['train_s']} s on {args.config}")
+        for row in [results["pipeline"], *results["sweep"]]:
+            print(
+                f"  threshold {row['threshold']:.2f}: in-scope accuracy "
+                f"{row['in_scope_accuracy']} %, out-of-scope recall {row['oos_recall']} %"
+            )
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The measuring code on tiny data: thresholds, the dense index kinds, scale and NLU helpers."""
+
+import numpy as np
+import pytest
+import yaml
+
+from benchmarks.scale import overlap_at_10, synthetic_articles
+from kb_index.dense import DenseIndex
+from kb_index.evaluation import Query
+from kb_index.thresholds import Outcome, best, hold_out, outcome
+from nlu_quality.clinc import FALLBACK, Prediction, decide, score, training_yaml
+from nlu_quality.cross_validation import summarise
+
+
+def test_threshold_outcome_counts_refusals_and_answers():
+    queries = [
+        Query("a", frozenset({"x"}), "en"),
+        Query("b", frozenset({"y"}), "en"),
+        Query("c", frozenset(), "en"),  # its article was held out
+        Query("d", frozenset(), "en"),
+    ]
+    shown = [["x", "z"], [], [], ["q"]]
+    result = outcome(0.5, queries, shown)
+    assert result.no_match_precision == 0.5  # 2 refusals, 1 of them right
+    assert result.no_match_recall == 0.5  # 2 unanswerable, 1 refused
+    assert result.answered == 0.5
+    assert result.right == 0.5
+
+
+def test_the_chosen_threshold_keeps_answers_within_tolerance():
+    outcomes = [
+        Outcome(0.3, 0.5, 0.1, 0.99, 0.8),
+        Outcome(0.4, 0.6, 0.3, 0.975, 0.85),  # the highest within 2 points of 0.99 answered
+        Outcome(0.5, 0.7, 0.6, 0.90, 0.86),
+    ]
+    assert best(outcomes).threshold == 0.4
+
+
+def test_held_out_articles_are_reproducible():
+    ids = [f"a{n}" for n in range(50)]
+    assert hold_out(ids, 0.2, 7) == hold_out(list(reversed(ids)), 0.2, 7)
+    assert len(hold_out(ids, 0.2, 7)) == 10
+
+
+def unit_rows(count: int, seed: int = 1) -> np.ndarray:
+    rows = np.random.default_rng(seed).standard_normal((count, 16)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_small_indexes_are_exact_and_large_ones_approximate(tmp_path):
+    vectors = unit_rows(300)
+    exact = DenseIndex.build(vectors)
+    approximate = DenseIndex.build(vectors, exact_limit=100)
+    assert not exact.approximate and approximate.approximate
+    query = vectors[42]
+    assert int(exact.similarities(query).argmax()) == 42
+    scores = approximate.similarities(query)
+    assert int(scores.argmax()) == 42 and len(scores) == 300
+    assert scores.min() > -1.0  # beyond the candidates, the lowest candidate's score
+    approximate.save(tmp_path / "hnsw.faiss")
+    assert DenseIndex.load(tmp_path / "hnsw.faiss").approximate
+
+
+def test_synthetic_articles_alternate_languages_and_are_reproducible():
+    words = {"en": ["printer", "vpn", "mail"], "ru": ["принтер", "почта"]}
+    first = synthetic_articles(4, words)
+    assert [a.language for a in first] == ["en", "ru", "en", "ru"]
+    assert first == synthetic_articles(4, words)
+    assert set(first[1].body.split()) <= set(words["ru"])
+
+
+def test_top10_overlap():
+    assert overlap_at_10([["a", "b"], ["c"]], [["a", "x"], ["c"]]) == 0.75
+
+
+def test_clinc_training_data_is_rasa_yaml():
+    text = training_yaml([("book a flight", "book_flight"), ("hi  there", "oos")])
+    data = yaml.safe_load(text)
+    assert data["nlu"][0] == {"intent": "book_flight", "examples": "- book a flight\n"}
+    assert data["nlu"][1]["examples"] == "- hi there\n"
+
+
+@pytest.mark.parametrize(
+    ("ranking", "expected"),
+    [
+        ((("pay_bill", 0.9), ("oos", 0.05)), "pay_bill"),
+        ((("pay_bill", 0.3), ("oos", 0.2)), FALLBACK),  # below the threshold
+        ((("pay_bill", 0.5), ("transfer", 0.48)), FALLBACK),  # ambiguous
+        ((), FALLBACK),
+    ],
+)
+def test_fallback_rule_replayed(ranking, expected):
+    assert decide(Prediction("pay_bill", ranking), 0.45, 0.05) == expected
+
+
+def test_in_scope_accuracy_and_out_of_scope_recall():
+    predictions = [
+        Prediction("pay_bill", (("pay_bill", 0.9),)),
+        Prediction("pay_bill", (("transfer", 0.9),)),
+        Prediction("oos", (("oos", 0.9),)),
+        Prediction("oos", (("transfer", 0.2),)),  # falls back: caught
+        Prediction("oos", (("transfer", 0.9),)),  # missed
+        Prediction("oos", (("pay_bill", 0.95),)),  # missed
+    ]
+    assert score(predictions, 0.45, 0.0) == {
+        "threshold": 0.45,
+        "ambiguity": 0.0,
+        "in_scope_accuracy": 50.0,
+        "oos_recall": 50.0,
+    }
+
+
+def test_cross_validation_summary():
+    report = {
+        "greet": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 10},
+        "rate": {"precision": 0.8, "recall": 1.0, "f1-score": 0.8889, "support": 8},
+        "accuracy": 0.95,
+        "macro avg": {"f1-score": 0.9444, "support": 18},
+        "weighted avg": {"f1-score": 0.95, "support": 18},
+    }
+    assert summarise(report) == {
+        "accuracy": 0.95,
+        "macro_f1": 0.9444,
+        "examples": 18,
+        "intents": {"greet": {"f1": 1.0, "support": 10}, "rate": {"f1": 0.889, "support": 8}},
+    }

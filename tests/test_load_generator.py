@@ -1,0 +1,31 @@
+"""The whole-turn load generator on tiny load, against the real stack and gateway."""
+
+from benchmarks.load import LoadResult, run_load
+
+
+async def test_every_turn_is_timed_until_the_bot_answers(gateway, telegram):
+    users = [910_001, 910_002]
+    messages = [("the printer is not printing", "en"), ("забыл пароль", "ru")]
+
+    result = await run_load(telegram, users, messages, turns_each=2, warmup_each=1)
+
+    assert result.employees == 2 and result.turns == 4 and result.timeouts == 0
+    assert all(latency > 0 for latency in result.latencies_ms)
+    for user in users:  # a reply for each of the 3 turns, warm-up included
+        assert len(telegram.calls_of("sendMessage", user)) >= 3
+    summary = result.summary()
+    assert summary["turns"] == 4 and summary["turns_per_s"] > 0
+    assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+
+
+def test_summary_percentiles_by_hand():
+    result = LoadResult(2, 4, 2.0, (10.0, 20.0, 30.0, 40.0), timeouts=1)
+    assert result.summary() == {
+        "employees": 2,
+        "turns": 4,
+        "turns_per_s": 2.0,
+        "p50_ms": 25.0,
+        "p95_ms": 38.5,
+        "p99_ms": 39.7,
+        "timeouts": 1,
+    }
