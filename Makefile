@@ -26,9 +26,9 @@ threshold:
 eval-nlu:
 	@scripts/bootstrap.sh eval-nlu
 
-# deskbot's NLU pipeline on CLINC150: make eval-clinc DATA=../shared/datasets/clinc150
+# deskbot's NLU pipeline on CLINC150: make eval-clinc DATA=../shared/datasets/clinc150 [CONFIG=...]
 eval-clinc:
-	@scripts/bootstrap.sh eval-clinc $(DATA)
+	@scripts/bootstrap.sh eval-clinc $(DATA) $(if $(CONFIG),--config $(CONFIG))
 
 # Whole turns through the loopback Bot API at 1, 10 and 50 simulated employees
 bench-turns:

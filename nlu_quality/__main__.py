@@ -10,7 +10,7 @@ from nlu_quality import clinc
 from nlu_quality.cross_validation import LANGUAGE_FILES, cross_validate
 
 PROJECT = Path(__file__).resolve().parent.parent / "nlu"
-SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+SWEEP = [(t, a) for t in (0.0, 0.2, 0.3, 0.45, 0.6) for a in (0.0, 0.02, 0.05, 0.1)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     cv = commands.add_parser("cross-validate", help="deskbot's intents, each language apart")
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--language", choices=sorted(LANGUAGE_FILES), action="append")
+    cv.add_argument("--config", type=Path, default=PROJECT / "config.yml")
     bench = commands.add_parser("clinc", help="the pipeline on CLINC150 (data_full.json)")
     bench.add_argument("data", type=Path)
     bench.add_argument("--config", type=Path, default=PROJECT / "config.yml")
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     rasa = Path(sys.executable).parent / "rasa"
     if args.command == "cross-validate":
         results = {
-            language: cross_validate(rasa, language, args.folds, PROJECT)
+            language: cross_validate(rasa, language, args.folds, PROJECT, args.config.resolve())
             for language in args.language or sorted(LANGUAGE_FILES)
         }
         for language, result in results.items():
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trained in {results['train_s']} s on {args.config}")
         for row in [results["pipeline"], *results["sweep"]]:
             print(
-                f"  threshold {row['threshold']:.2f}: in-scope accuracy "
+                f"  threshold {row['threshold']:.2f}, ambiguity {row['ambiguity']:.2f}: "
+                f"in-scope accuracy "
                 f"{row['in_scope_accuracy']} %, out-of-scope recall {row['oos_recall']} %"
             )
     print(json.dumps(results))

@@ -120,8 +120,11 @@ def pipeline_fallback(config: Path) -> tuple[float, float]:
     return float(fallback.get("threshold", 0.0)), float(fallback.get("ambiguity_threshold", 0.0))
 
 
-def run(rasa: Path, config: Path, dataset: Path, work: Path, thresholds: list[float]) -> dict:
-    """Train, test, and report the pipeline's own threshold and a sweep of others."""
+def run(
+    rasa: Path, config: Path, dataset: Path, work: Path, sweep: list[tuple[float, float]]
+) -> dict:
+    """Train, test, and report the pipeline's own fallback thresholds and a sweep of others
+    (confidence threshold, ambiguity threshold)."""
     started = time.perf_counter()
     model = train(rasa, config, load_split(dataset, "train", "oos_train"), work)
     train_s = time.perf_counter() - started
@@ -131,5 +134,5 @@ def run(rasa: Path, config: Path, dataset: Path, work: Path, thresholds: list[fl
         "train_s": round(train_s, 1),
         "test_examples": len(predictions),
         "pipeline": score(predictions, threshold, ambiguity),
-        "sweep": [score(predictions, t, ambiguity) for t in thresholds],
+        "sweep": [score(predictions, t, a) for t, a in sweep],
     }

