@@ -9,7 +9,6 @@ and p50/p95/p99 latency for each N; the last line is JSON.
 import argparse
 import asyncio
 import json
-import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from launcher.processes import Service
 from launcher.stack import ROOT, StackPaths, action_server, gateway, rasa_server
 from servicedesk.db.migrate import upgrade
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.stack import free_port
 
 ENGLISH = [
     "my laptop does not turn on",
@@ -42,12 +42,6 @@ def messages() -> list[tuple[str, str]]:
     ]
     pairs = [(q, "en") for q in ENGLISH] + [(q, "ru") for q in russian[::5]]
     return pairs[::2] + pairs[1::2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start(services: list[Service]) -> None:

@@ -28,7 +28,7 @@ class SearchSettings(BaseSettings):
     # A best hit below this fused score is "no good match". Chosen from data with
     # `python -m kb_index threshold` (docs/BENCHMARKS.md): English on stackfaq, Russian on
     # data/eval/ru-chat, each with a fifth of the articles held out.
-    threshold: float = 0.50
+    threshold: float = 0.475
     # Languages whose fused scores run on another scale (JSON in the environment):
     # DESKBOT_SEARCH_LANGUAGE_THRESHOLDS='{"ru": 0.25}'
     language_thresholds: dict[str, float] = {"ru": 0.25}
