@@ -1,9 +1,11 @@
 """Simulated employees talking to the bot through a Bot-API-compatible server, timed per turn.
 
-A turn is one message an employee sends, timed from the moment the server hands it out until
-the bot's first reply to that employee arrives back at the server. Each employee waits for the
-reply before writing again (a closed loop, no think time), so N employees keep at most N turns
-in flight.
+A turn is one message an employee sends, timed from the moment it is queued on the server
+until the last message of the bot's answer arrives back (an answer is often two messages: the
+articles found, then "Did that solve your problem?"). The answer is over when no further message
+comes into the chat for ``QUIET_S``; that wait is not counted in the latency. Each employee reads
+the whole answer before writing again (a closed loop, no other think time), so N employees keep
+at most N turns in flight.
 """
 
 import asyncio
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from tests.support.fake_telegram import Call, FakeTelegram
+
+QUIET_S = 0.3  # messages of one answer come milliseconds apart
 
 
 @dataclass(frozen=True)
@@ -40,23 +44,35 @@ class LoadResult:
 
 
 class ReplyWatch:
-    """Futures resolved by the bot's next message into a chat."""
+    """When the bot's messages into each chat arrive: the first of an answer, and the last."""
 
     def __init__(self, telegram: FakeTelegram) -> None:
-        self._waiting: dict[int, asyncio.Future] = {}
-        telegram.listeners.append(self._seen)
+        self._first: dict[int, asyncio.Future] = {}
+        self._last_at: dict[int, float] = {}
+        telegram.listeners.append(self.seen)
 
     def expect(self, chat_id: int) -> asyncio.Future:
+        """A future resolved by the next message into ``chat_id``."""
         future = asyncio.get_running_loop().create_future()
-        self._waiting[chat_id] = future
+        self._first[chat_id] = future
         return future
 
-    def _seen(self, call: Call) -> None:
+    async def answer_end(self, chat_id: int, quiet_s: float = QUIET_S) -> float:
+        """When the last message arrived, once ``quiet_s`` has passed with no other."""
+        while True:
+            last = self._last_at[chat_id]
+            await asyncio.sleep(max(0.0, last + quiet_s - time.perf_counter()))
+            if self._last_at[chat_id] == last:
+                return last
+
+    def seen(self, call: Call) -> None:
         if call.method != "sendMessage":
             return
-        future = self._waiting.pop(int(call.params.get("chat_id", 0)), None)
+        chat_id, now = int(call.params.get("chat_id", 0)), time.perf_counter()
+        self._last_at[chat_id] = now
+        future = self._first.pop(chat_id, None)
         if future is not None and not future.done():
-            future.set_result(time.perf_counter())
+            future.set_result(now)
 
 
 async def run_load(
@@ -93,11 +109,11 @@ async def run_load(
             await telegram.push(telegram.message(user_id, language, text=text))
             sent = time.perf_counter()
             try:
-                arrived = await asyncio.wait_for(replied, timeout_s)
+                await asyncio.wait_for(replied, timeout_s)
             except TimeoutError:
                 timeouts += 1
                 continue
-            latencies.append((arrived - sent) * 1000)
+            latencies.append((await watch.answer_end(user_id) - sent) * 1000)
 
     async def everyone(turns: int) -> None:
         await asyncio.gather(

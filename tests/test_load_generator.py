@@ -1,6 +1,10 @@
 """The whole-turn load generator on tiny load, against the real stack and gateway."""
 
-from benchmarks.load import LoadResult, run_load
+import asyncio
+import time
+
+from benchmarks.load import LoadResult, ReplyWatch, run_load
+from tests.support.fake_telegram import Call, FakeTelegram
 
 
 async def test_every_turn_is_timed_until_the_bot_answers(gateway, telegram):
@@ -11,7 +15,7 @@ async def test_every_turn_is_timed_until_the_bot_answers(gateway, telegram):
 
     assert result.employees == 2 and result.turns == 4 and result.timeouts == 0
     assert all(latency > 0 for latency in result.latencies_ms)
-    for user in users:  # a reply for each of the 3 turns, warm-up included
+    for user in users:  # an answer for each of the 3 turns, warm-up included
         assert len(telegram.calls_of("sendMessage", user)) >= 3
     summary = result.summary()
     assert summary["turns"] == 4 and summary["turns_per_s"] > 0
@@ -29,3 +33,21 @@ def test_summary_percentiles_by_hand():
         "p99_ms": 39.7,
         "timeouts": 1,
     }
+
+
+async def test_a_turn_ends_with_the_last_message_of_the_answer():
+    watch = ReplyWatch(FakeTelegram())
+    first = watch.expect(7)
+    watch.seen(Call("sendMessage", {"chat_id": 7, "text": "Here is what I found"}))
+    await asyncio.sleep(0.05)
+    watch.seen(Call("sendMessage", {"chat_id": 8, "text": "someone else's answer"}))
+    watch.seen(Call("sendChatAction", {"chat_id": 7}))
+    await asyncio.sleep(0.05)
+    before_last = time.perf_counter()
+    watch.seen(Call("sendMessage", {"chat_id": 7, "text": "Did that solve your problem?"}))
+    after_last = time.perf_counter()
+
+    ended = await watch.answer_end(7, quiet_s=0.2)
+
+    assert first.done() and first.result() < before_last
+    assert before_last <= ended <= after_last
