@@ -28,7 +28,8 @@ def search_settings() -> SearchSettings:
 
 @cache
 def embedder() -> Embedder:
-    return Embedder(search_settings().model)
+    settings = search_settings()
+    return Embedder(settings.model, settings.encoder_threads)
 
 
 @cache

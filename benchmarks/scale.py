@@ -129,7 +129,8 @@ def overlap_at_10(approximate: list[list[str]], exact: list[list[str]]) -> float
 
 
 def measure(sizes: list[int], embed_limit: int, kb_dir: Path) -> list[dict]:
-    embedder = Embedder(SearchSettings().model)
+    settings = SearchSettings()
+    embedder = Embedder(settings.model, settings.encoder_threads)
     embedder.encode(["warm up"])
     words = vocabulary(kb_dir)
     rows = []

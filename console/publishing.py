@@ -11,8 +11,8 @@ from servicedesk.db import Database
 
 
 @cache
-def embedder(model: str) -> Embedder:
-    return Embedder(model)
+def embedder(model: str, threads: int) -> Embedder:
+    return Embedder(model, threads)
 
 
 def import_seed(database: Database, settings: SearchSettings) -> int:
@@ -28,7 +28,7 @@ def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
     it (the same threshold)."""
     with database.unit_of_work() as session:
         articles = kb_articles.published(session)
-    model = embedder(settings.model)
+    model = embedder(settings.model, settings.encoder_threads)
     return live.publish(articles, model, settings.live_index_dir, settings.thresholds)
 
 

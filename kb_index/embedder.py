@@ -26,15 +26,22 @@ def resolve_model(name: str) -> str:
 
 
 class Embedder:
-    """Loads the model on first use; ``encode`` returns float32 rows of unit length."""
+    """Loads the model on first use; ``encode`` returns float32 rows of unit length.
 
-    def __init__(self, model: str) -> None:
-        self.model_name = model
+    ``threads`` caps PyTorch's threads in this process (None leaves PyTorch's default, one per
+    core).
+    """
+
+    def __init__(self, model: str, threads: int | None = None) -> None:
+        self.model_name, self.threads = model, threads
 
     @cached_property
     def _model(self):
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        if self.threads:
+            torch.set_num_threads(self.threads)
         path = resolve_model(self.model_name)
         if Path(path).exists():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -25,6 +25,10 @@ class SearchSettings(BaseSettings):
     # The index the console publishes from the database's articles; preferred once it exists.
     live_index_dir: Path = Path("var/kb-live-index")
     top_k: int = 3
+    # PyTorch threads for embedding queries. The search shares the machine with Rasa and the
+    # gateway: with one thread per core each, threads spin against each other under load
+    # (docs/BENCHMARKS.md, "Speed of a whole turn"). 0 leaves PyTorch's default.
+    encoder_threads: int = 1
     # A best hit below this fused score is "no good match". Chosen from data with
     # `python -m kb_index threshold` (docs/BENCHMARKS.md): English on stackfaq, Russian on
     # data/eval/ru-chat, each with a fifth of the articles held out.
