@@ -62,7 +62,9 @@ def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -
     return Service(
         name="Rasa server",
         argv=[
-            str(paths.rasa_bin / "rasa"),
+            str(paths.rasa_bin / "python"),
+            "-m",
+            "launcher.rasa_server",
             "run",
             "--enable-api",
             "--interface",
@@ -81,6 +83,7 @@ def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -
         env={
             "DESKBOT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
         },
         cwd=ROOT / "nlu",
     )
