@@ -4,12 +4,14 @@ A turn is one message an employee sends, timed from the moment it is queued on t
 until the last message of the bot's answer arrives back (an answer is often two messages: the
 articles found, then "Did that solve your problem?"). The answer is over when no further message
 comes into the chat for ``QUIET_S``; that wait is not counted in the latency. Each employee reads
-the whole answer before writing again (a closed loop, no other think time), so N employees keep
-at most N turns in flight.
+the whole answer, pauses ("think time", ``think_s`` on average, at least ``QUIET_S``) and writes
+again: a closed loop, so N employees keep at most N turns in flight. With ``think_s=0`` the
+employees write as fast as the bot answers, which measures the stack's capacity.
 """
 
 import asyncio
 import itertools
+import random
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,12 +30,14 @@ class LoadResult:
     seconds: float
     latencies_ms: tuple[float, ...]
     timeouts: int
+    think_s: float = 0.0
 
     def summary(self) -> dict:
         """Turns per second and p50/p95/p99 latency in milliseconds."""
         lat = np.array(self.latencies_ms) if self.latencies_ms else np.zeros(1)
         return {
             "employees": self.employees,
+            "think_s": self.think_s,
             "turns": self.turns,
             "turns_per_s": round(self.turns / self.seconds, 1) if self.seconds else 0.0,
             "p50_ms": round(float(np.percentile(lat, 50)), 1),
@@ -82,6 +86,7 @@ async def run_load(
     turns_each: int,
     warmup_each: int = 1,
     timeout_s: float = 30,
+    think_s: float = 0.0,
 ) -> LoadResult:
     """Each employee sends ``warmup_each`` untimed then ``turns_each`` timed messages.
 
@@ -92,6 +97,9 @@ async def run_load(
         turns_each: timed turns per employee.
         warmup_each: untimed turns first (model and connection warm-up).
         timeout_s: a turn with no reply by then counts as a timeout, not a latency.
+        think_s: mean pause between an answer and the employee's next message (uniform between
+            half and one and a half times it, seeded per employee); the timed turns start
+            staggered over one such pause.
     """
     watch = ReplyWatch(telegram)
     conversations = [
@@ -101,9 +109,15 @@ async def run_load(
     latencies: list[float] = []
     timeouts = 0
 
-    async def employee(user_id: int, said: Iterator[tuple[str, str]], turns: int) -> None:
+    async def employee(
+        user_id: int, said: Iterator[tuple[str, str]], turns: int, think_s: float
+    ) -> None:
         nonlocal timeouts
-        for _ in range(turns):
+        pauses = random.Random(user_id)
+        await asyncio.sleep(pauses.uniform(0, think_s))
+        for turn in range(turns):
+            if turn:  # the answer is known to be over QUIET_S after it; then the rest of the pause
+                await asyncio.sleep(max(0.0, pauses.uniform(0.5, 1.5) * think_s - QUIET_S))
             text, language = next(said)
             replied = watch.expect(user_id)
             await telegram.push(telegram.message(user_id, language, text=text))
@@ -115,15 +129,15 @@ async def run_load(
                 continue
             latencies.append((await watch.answer_end(user_id) - sent) * 1000)
 
-    async def everyone(turns: int) -> None:
+    async def everyone(turns: int, think_s: float) -> None:
         await asyncio.gather(
-            *(employee(u, c, turns) for u, c in zip(user_ids, conversations, strict=True))
+            *(employee(u, c, turns, think_s) for u, c in zip(user_ids, conversations, strict=True))
         )
 
-    await everyone(warmup_each)
+    await everyone(warmup_each, think_s=0.0)
     latencies.clear()
     timeouts = 0
     started = time.perf_counter()
-    await everyone(turns_each)
+    await everyone(turns_each, think_s)
     seconds = time.perf_counter() - started
-    return LoadResult(len(user_ids), len(latencies), seconds, tuple(latencies), timeouts)
+    return LoadResult(len(user_ids), len(latencies), seconds, tuple(latencies), timeouts, think_s)

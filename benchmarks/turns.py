@@ -3,7 +3,8 @@
 ``scripts/bootstrap.sh bench-turns [--employees 1 10 50] [--turns 20]`` starts the action
 server, Rasa and the gateway (``python -m bot``, polling) as separate processes on a fresh
 SQLite database, serves the Bot API on loopback in this process, and prints turns per second
-and p50/p95/p99 latency for each N; the last line is JSON.
+and p50/p95/p99 latency for each N; the last line is JSON. ``--think 0`` measures capacity:
+employees who write again as soon as an answer is over.
 """
 
 import argparse
@@ -20,6 +21,9 @@ from servicedesk.db.migrate import upgrade
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import free_port
 
+# An employee reads the answer and types the next message in far more than a second; one second
+# keeps 50 employees asking about 30 times a second, Telegram's own ceiling for a bot.
+THINK_S = 1.0
 ENGLISH = [
     "my laptop does not turn on",
     "I forgot my password",
@@ -51,7 +55,9 @@ def start(services: list[Service]) -> None:
         service.wait_healthy(timeout_s=300)
 
 
-async def measure(employee_counts: list[int], turns: int, work: Path) -> list[dict]:
+async def measure(
+    employee_counts: list[int], turns: int, think_s: float, work: Path
+) -> list[dict]:
     database_url = f"sqlite:///{work / 'bench.sqlite3'}"
     upgrade(database_url)
     paths = StackPaths.from_environment()
@@ -76,7 +82,7 @@ async def measure(employee_counts: list[int], turns: int, work: Path) -> list[di
         for count in employee_counts:
             users = range(first_user, first_user + count)
             first_user += count
-            result = await run_load(telegram, list(users), messages(), turns)
+            result = await run_load(telegram, list(users), messages(), turns, think_s=think_s)
             results.append(result.summary())
             print(_row(results[-1]), flush=True)
         return results
@@ -88,7 +94,8 @@ async def measure(employee_counts: list[int], turns: int, work: Path) -> list[di
 
 def _row(r: dict) -> str:
     return (
-        f"N={r['employees']:>3}: {r['turns']} turns, {r['turns_per_s']} turns/s, "
+        f"N={r['employees']:>3}, think {r['think_s']} s: {r['turns']} turns, "
+        f"{r['turns_per_s']} turns/s, "
         f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, "
         f"{r['timeouts']} timeouts"
     )
@@ -98,9 +105,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks.turns", description=__doc__)
     parser.add_argument("--employees", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--turns", type=int, default=20, help="timed turns per employee")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=THINK_S,
+        help="mean seconds an employee pauses after an answer (0: as fast as the bot answers)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
-        results = asyncio.run(measure(args.employees, args.turns, Path(work)))
+        results = asyncio.run(measure(args.employees, args.turns, args.think, Path(work)))
     print(json.dumps(results))
     return 0
 

@@ -11,9 +11,10 @@ async def test_every_turn_is_timed_until_the_bot_answers(gateway, telegram):
     users = [910_001, 910_002]
     messages = [("the printer is not printing", "en"), ("забыл пароль", "ru")]
 
-    result = await run_load(telegram, users, messages, turns_each=2, warmup_each=1)
+    result = await run_load(telegram, users, messages, turns_each=2, warmup_each=1, think_s=0.8)
 
     assert result.employees == 2 and result.turns == 4 and result.timeouts == 0
+    assert result.seconds >= 0.4  # each employee paused at least half the think time once
     assert all(latency > 0 for latency in result.latencies_ms)
     for user in users:  # an answer for each of the 3 turns, warm-up included
         assert len(telegram.calls_of("sendMessage", user)) >= 3
@@ -23,9 +24,10 @@ async def test_every_turn_is_timed_until_the_bot_answers(gateway, telegram):
 
 
 def test_summary_percentiles_by_hand():
-    result = LoadResult(2, 4, 2.0, (10.0, 20.0, 30.0, 40.0), timeouts=1)
+    result = LoadResult(2, 4, 2.0, (10.0, 20.0, 30.0, 40.0), timeouts=1, think_s=0.5)
     assert result.summary() == {
         "employees": 2,
+        "think_s": 0.5,
         "turns": 4,
         "turns_per_s": 2.0,
         "p50_ms": 25.0,
