@@ -28,8 +28,7 @@ def search_settings() -> SearchSettings:
 
 @cache
 def embedder() -> Embedder:
-    settings = search_settings()
-    return Embedder(settings.model, settings.encoder_threads)
+    return Embedder.from_settings(search_settings())
 
 
 @cache

@@ -129,8 +129,7 @@ def overlap_at_10(approximate: list[list[str]], exact: list[list[str]]) -> float
 
 
 def measure(sizes: list[int], embed_limit: int, kb_dir: Path) -> list[dict]:
-    settings = SearchSettings()
-    embedder = Embedder(settings.model, settings.encoder_threads)
+    embedder = Embedder.from_settings(SearchSettings())
     embedder.encode(["warm up"])
     words = vocabulary(kb_dir)
     rows = []

@@ -27,10 +27,7 @@ async def gap_review(request: Request, staff: Editor, db: DB):
 def _clusters(db: Database) -> list[gaps.GapCluster]:
     with db.unit_of_work() as session:
         queries = gaps.gap_queries(session)
-    settings = SearchSettings()
-    group = partial(
-        cluster, embedder=publishing.embedder(settings.model, settings.encoder_threads)
-    )
+    group = partial(cluster, embedder=publishing.embedder(SearchSettings()))
     return gaps.clusters(queries, group)
 
 

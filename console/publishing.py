@@ -1,6 +1,7 @@
 """From the database's articles to the bot: import the seed once, rebuild the live index."""
 
 from functools import cache
+from pathlib import Path
 
 from kb_index import KnowledgeSearch, live
 from kb_index.articles import load_directory
@@ -10,9 +11,15 @@ from servicedesk import kb_articles
 from servicedesk.db import Database
 
 
+def embedder(settings: SearchSettings) -> Embedder:
+    """One embedder per distinct model setting, loaded once."""
+    cache = settings.encoder_cache_dir if settings.encoder_runtime == "onnx" else None
+    return _embedder(settings.model, settings.encoder_threads, cache)
+
+
 @cache
-def embedder(model: str, threads: int) -> Embedder:
-    return Embedder(model, threads)
+def _embedder(model: str, threads: int, onnx_cache_dir: Path | None) -> Embedder:
+    return Embedder(model, threads, onnx_cache_dir)
 
 
 def import_seed(database: Database, settings: SearchSettings) -> int:
@@ -28,7 +35,7 @@ def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
     it (the same threshold)."""
     with database.unit_of_work() as session:
         articles = kb_articles.published(session)
-    model = embedder(settings.model, settings.encoder_threads)
+    model = embedder(settings)
     return live.publish(articles, model, settings.live_index_dir, settings.thresholds)
 
 

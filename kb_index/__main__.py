@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     tune.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    embedder = Embedder(settings.model, settings.encoder_threads)
+    embedder = Embedder.from_settings(settings)
     if args.command == "eval":
         return _evaluate(args.data, args.kb, embedder)
     if args.command == "threshold":

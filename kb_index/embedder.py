@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb_index.settings import PACKAGED_MODEL
+from kb_index.settings import PACKAGED_MODEL, SearchSettings
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,22 @@ def resolve_model(name: str) -> str:
 class Embedder:
     """Loads the model on first use; ``encode`` returns float32 rows of unit length.
 
-    ``threads`` caps PyTorch's threads in this process (None leaves PyTorch's default, one per
-    core).
+    Args:
+        model: a sentence-transformers model path or name, or ``PACKAGED_MODEL``.
+        threads: caps the threads used for embedding in this process (None: one per core).
+        onnx_cache_dir: where the model's transformer is exported to run in ONNX Runtime;
+            None runs it in PyTorch. PyTorch is also the fallback when the export fails.
     """
 
-    def __init__(self, model: str, threads: int | None = None) -> None:
-        self.model_name, self.threads = model, threads
+    def __init__(
+        self, model: str, threads: int | None = None, onnx_cache_dir: Path | None = None
+    ) -> None:
+        self.model_name, self.threads, self.onnx_cache_dir = model, threads, onnx_cache_dir
+
+    @classmethod
+    def from_settings(cls, settings: SearchSettings) -> "Embedder":
+        cache = settings.encoder_cache_dir if settings.encoder_runtime == "onnx" else None
+        return cls(settings.model, settings.encoder_threads, cache)
 
     @cached_property
     def _model(self):
@@ -50,10 +60,28 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        return int(self._model.get_embedding_dimension())
+
+    @cached_property
+    def _onnx(self):
+        if self.onnx_cache_dir is None:
+            return None
+        try:
+            from kb_index.onnx_encoder import OnnxEncoder
+
+            return OnnxEncoder(self._model, self.onnx_cache_dir, self.threads)
+        except Exception:  # an exotic model or a missing runtime: PyTorch still works
+            log.exception(
+                "ONNX Runtime unavailable for %s; embedding with PyTorch", self.model_name
+            )
+            return None
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(
-            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
-        )
+        if self._onnx is not None:
+            vectors = self._onnx.encode(texts)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        else:
+            vectors = self._model.encode(
+                texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,6 +1,7 @@
 """Search settings (prefix DESKBOT_SEARCH_)."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,10 +26,14 @@ class SearchSettings(BaseSettings):
     # The index the console publishes from the database's articles; preferred once it exists.
     live_index_dir: Path = Path("var/kb-live-index")
     top_k: int = 3
-    # PyTorch threads for embedding queries. The search shares the machine with Rasa and the
-    # gateway: with one thread per core each, threads spin against each other under load
-    # (docs/BENCHMARKS.md, "Speed of a whole turn"). 0 leaves PyTorch's default.
+    # Threads for embedding queries. The search shares the machine with Rasa and the gateway:
+    # with one thread per core each, threads spin against each other under load
+    # (docs/BENCHMARKS.md, "Speed of a whole turn"). 0: one per core.
     encoder_threads: int = 1
+    # "onnx" runs the model's transformer in ONNX Runtime (same vectors, about twice as fast),
+    # exported once into encoder_cache_dir; "torch" runs it in PyTorch.
+    encoder_runtime: Literal["onnx", "torch"] = "onnx"
+    encoder_cache_dir: Path = Path("var/encoder")
     # A best hit below this fused score is "no good match". Chosen from data with
     # `python -m kb_index threshold` (docs/BENCHMARKS.md): English on stackfaq, Russian on
     # data/eval/ru-chat, each with a fifth of the articles held out.

@@ -75,6 +75,9 @@ if [ ! -f "$MODEL" ]; then
     || { tail -40 "$CACHE/models/train-$model_key.log" >&2; exit 1; }
 fi
 
+# The embedding model's transformer, exported to ONNX on first use (kb_index/onnx_encoder.py).
+export DESKBOT_SEARCH_ENCODER_CACHE_DIR="$CACHE/encoder"
+
 # The knowledge-base index, rebuilt only when the articles, the index code or the model change.
 mapfile -t kb_files < <(find data/kb kb_index -type f \( -name '*.md' -o -name '*.py' \) | sort)
 index_key=$(content_hash "${DESKBOT_SEARCH_MODEL:-packaged}" "${kb_files[@]}")
@@ -102,6 +105,7 @@ case "${1:-}" in
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
            exec "$APP_ENV/bin/python" -m console "$@" ;;
   env)  for v in DESKBOT_APP_ENV DESKBOT_RASA_BIN DESKBOT_RASA_MODEL DESKBOT_SEARCH_INDEX_DIR \
+                 DESKBOT_SEARCH_ENCODER_CACHE_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
   *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|eval-nlu|eval-clinc|bench-turns|bench-scale|env" >&2
