@@ -1,12 +1,16 @@
 """An employee in Telegram, end to end: real aiogram, real Rasa, real action server, real DB."""
 
+import asyncio
+
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.conversation import Incoming, Outcome, Result
 from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot
+from bot.telegram.handlers.common import handle_typing
 from servicedesk.db.models import SearchQuery, User
 from tests.support.gateway import Employee, buttons, find_button, texts
 
@@ -51,7 +55,6 @@ async def test_suggestions_solve_the_problem(gateway, telegram, stack_db, langua
     offered = buttons(replies)
     assert 1 <= sum(b.startswith(words["read"]) for b in offered) <= 3
     assert words["solved"] in offered and words["need_help"] in offered
-    assert telegram.calls_of("sendChatAction", employee.user_id), "typing was not shown"
 
     done = await employee.press(words["solved"], replies)
 
@@ -136,3 +139,31 @@ async def test_the_loopback_bot_api_refuses_what_telegram_refuses(telegram):
     finally:
         await bot.session.close()
     assert len(telegram.refused) == 3
+
+
+class SlowConversation:
+    """The core taking ``seconds`` to answer."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    async def handle(self, incoming):
+        await asyncio.sleep(self.seconds)
+        return Result(Outcome.REPLIED)
+
+
+@pytest.mark.parametrize(("answer_s", "typing_shown"), [(0.05, False), (1.2, True)])
+async def test_typing_is_shown_only_while_an_answer_takes_a_while(
+    telegram, answer_s, typing_shown
+):
+    bot = create_bot(
+        TelegramSettings(bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url)
+    )
+    incoming = Incoming("tg", "tg:7", "1", text="printer")
+    try:
+        await handle_typing(bot, 7, SlowConversation(answer_s), incoming)
+    finally:
+        await bot.session.close()
+    actions = telegram.calls_of("sendChatAction", 7)
+    assert bool(actions) is typing_shown
+    assert all(call.params["action"] == "typing" for call in actions)

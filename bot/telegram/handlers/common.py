@@ -7,6 +7,10 @@ from aiogram.utils.chat_action import ChatActionSender
 from bot.conversation import Conversation, Incoming, Outcome, Result
 from bot.telegram.replies import send_replies
 
+# Telegram asks bots to show "typing" only when an answer takes noticeable time; most answers
+# take a fraction of a second, and each chat action is one more Bot API call.
+TYPING_AFTER_S = 0.5
+
 
 def incoming_from(message: Message, update: Update, **fields) -> Incoming:
     user = message.from_user
@@ -31,8 +35,8 @@ def display_name(user: User | None) -> str | None:
 async def handle_typing(
     bot: Bot, chat_id: int, conversation: Conversation, incoming: Incoming
 ) -> Result:
-    """Hand ``incoming`` to the core while the chat shows "typing"."""
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+    """Hand ``incoming`` to the core; the chat shows "typing" if that takes a while."""
+    async with ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_S):
         return await conversation.handle(incoming)
 
 
