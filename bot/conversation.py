@@ -9,21 +9,22 @@ from typing import Any
 from bot.messages import Button, Reply
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
-from servicedesk import buttons, deliveries
+from servicedesk import buttons, deliveries, users
 from servicedesk.db import Database
 from servicedesk.i18n import text as t
-from servicedesk.language import detect, normalise
+from servicedesk.language import detect
+from servicedesk.payloads import payload
 
 log = logging.getLogger(__name__)
 
-COMMAND_PAYLOADS = {
-    "start": "/greet",
-    "help": "/help",
-    "me": "/my_profile",
-    "mute": "/mute",
-    "unmute": "/unmute",
+COMMAND_INTENTS = {
+    "start": "greet",
+    "help": "help",
+    "me": "my_profile",
+    "mute": "mute",
+    "unmute": "unmute",
 }
-FILE_WITHOUT_WORDS = "/describe_problem"  # a file with no caption: the actions keep the file
+FILE_WITHOUT_WORDS = "describe_problem"  # a file with no caption: the actions keep the file
 
 
 class Outcome(StrEnum):
@@ -64,36 +65,43 @@ class Conversation:
     async def handle(self, incoming: Incoming) -> Result:
         """Handle one delivery exactly once."""
         recorded = _recorded_text(incoming)
-        if not await self._claim(incoming, recorded):
+        claimed, last_language = await self._claim(incoming, recorded)
+        if not claimed:
             log.info("duplicate delivery %s:%s ignored", incoming.channel, incoming.delivery_key)
             return Result(Outcome.DUPLICATE)
+        # The employee's words decide; a button, a command or a short "ok" keeps the language
+        # they last wrote in (the messenger's own setting before they have written anything).
+        words = incoming.text if incoming.is_text and incoming.button_token is None else ""
+        language = detect(words, fallback=last_language or incoming.language_hint)
         if incoming.button_token is not None:
-            return await self._handle_button(incoming)
-        language = detect(recorded, fallback=incoming.language_hint)
+            return await self._handle_button(incoming, language)
         command = incoming.command or _typed_command(incoming.text)
-        if command in COMMAND_PAYLOADS:
-            return await self._ask_rasa(incoming, COMMAND_PAYLOADS[command], language)
+        if command in COMMAND_INTENTS:
+            return await self._ask_rasa(
+                incoming, payload(COMMAND_INTENTS[command], language=language), language
+            )
         if not incoming.is_text and not incoming.attachments:
             return await self._answer_locally(incoming, "text_only", language, "handled")
         message, cut = truncate(clean(incoming.text))
         if not message and incoming.attachments:
-            message = FILE_WITHOUT_WORDS
+            message = payload(FILE_WITHOUT_WORDS, language=language)
         if not message:
             return await self._answer_locally(incoming, "empty_message", language, "handled")
         notice = [Reply(t("message_truncated", language, limit=MAX_MESSAGE_CHARS))] if cut else []
         result = await self._ask_rasa(incoming, message, language)
         return Result(result.outcome, notice + result.replies)
 
-    async def _handle_button(self, incoming: Incoming) -> Result:
-        payload = await asyncio.to_thread(self._redeem, incoming)
-        if payload is None:
+    async def _handle_button(self, incoming: Incoming, language: str) -> Result:
+        pressed = await asyncio.to_thread(self._redeem, incoming)
+        if pressed is None:
             log.warning("button data not issued to %s ignored", incoming.channel)
             await self._set_status(incoming, "rejected")
             return Result(Outcome.REJECTED)
-        return await self._ask_rasa(incoming, payload, normalise(incoming.language_hint))
+        return await self._ask_rasa(incoming, pressed, language)
 
     async def _ask_rasa(self, incoming: Incoming, message: str, language: str) -> Result:
         metadata: dict[str, Any] = {
+            "language": language,  # becomes the dialogue's language (nlu_features/language.py)
             "language_code": incoming.language_hint,
             "display_name": incoming.display_name,
             "attachments": list(incoming.attachments),
@@ -104,7 +112,7 @@ class Conversation:
             return await self._answer_locally(
                 incoming, "core_unavailable", language, "core_unavailable"
             )
-        replies = await asyncio.to_thread(self._to_replies, incoming, answers)
+        replies = await asyncio.to_thread(self._to_replies, incoming, answers, language)
         return Result(Outcome.REPLIED, replies)
 
     async def _answer_locally(
@@ -114,11 +122,15 @@ class Conversation:
         await self._set_status(incoming, status)
         return Result(Outcome.REPLIED, [Reply(t(key, language))])
 
-    def _to_replies(self, incoming: Incoming, answers: list[dict[str, Any]]) -> list[Reply]:
-        """Issue the replies' buttons and mark the delivery handled, in one transaction."""
+    def _to_replies(
+        self, incoming: Incoming, answers: list[dict[str, Any]], language: str
+    ) -> list[Reply]:
+        """Issue the replies' buttons, mark the delivery handled and remember the language the
+        employee wrote in, in one transaction."""
         with self._db.unit_of_work() as session:
             replies = [self._to_reply(session, incoming.sender_id, a) for a in answers]
             deliveries.set_status(session, incoming.channel, incoming.delivery_key, "handled")
+            users.note_language(session, incoming.sender_id, language)
             return replies
 
     @staticmethod
@@ -142,12 +154,15 @@ class Conversation:
         with self._db.unit_of_work() as session:
             return buttons.redeem(session, incoming.button_token or "", incoming.sender_id)
 
-    async def _claim(self, incoming: Incoming, recorded: str) -> bool:
-        def claim() -> bool:
+    async def _claim(self, incoming: Incoming, recorded: str) -> tuple[bool, str | None]:
+        """Claim the delivery; also the language the employee last wrote in, if known."""
+
+        def claim() -> tuple[bool, str | None]:
             with self._db.unit_of_work() as session:
-                return deliveries.claim(
+                claimed = deliveries.claim(
                     session, incoming.channel, incoming.delivery_key, incoming.sender_id, recorded
                 )
+                return claimed, users.last_language(session, incoming.sender_id)
 
         return await asyncio.to_thread(claim)
 

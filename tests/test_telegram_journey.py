@@ -127,6 +127,18 @@ async def test_start_and_help(gateway, telegram, user_id, command, language, exp
     assert expected in texts(replies)[0]
 
 
+async def test_commands_and_short_messages_keep_the_language_the_employee_writes_in(
+    gateway, telegram
+):
+    employee = Employee(telegram, 7045, "en")  # an English Telegram, a Russian speaker
+
+    greeted = await employee.say("здравствуйте")
+    helped = await employee.say("/help")
+
+    assert "Я deskbot" in texts(greeted)[0]
+    assert "Что я умею" in texts(helped)[0]
+
+
 async def test_the_loopback_bot_api_refuses_what_telegram_refuses(telegram):
     """The fake server must be as strict as the real one, or the safety tests prove nothing."""
     bot = create_bot(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.conversation import COMMAND_PAYLOADS, Conversation, Incoming, Outcome
+from bot.conversation import COMMAND_INTENTS, Conversation, Incoming, Outcome
 from bot.messages import Reply
 from bot.proactive import as_reply
 from servicedesk import outbox
@@ -85,8 +85,8 @@ def _incoming(body: bytes) -> Incoming:
         raise BadRequest("id must be a string of 1-64 characters")
     if not isinstance(text, str) or (button is not None and not isinstance(button, str)):
         raise BadRequest("text and button must be strings")
-    if command is not None and command not in COMMAND_PAYLOADS:
-        raise BadRequest(f"command must be one of {sorted(COMMAND_PAYLOADS)}")
+    if command is not None and command not in COMMAND_INTENTS:
+        raise BadRequest(f"command must be one of {sorted(COMMAND_INTENTS)}")
     return Incoming(
         channel="web",
         sender_id=f"web:{session}",

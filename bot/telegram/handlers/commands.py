@@ -4,7 +4,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message, Update
 
-from bot.conversation import COMMAND_PAYLOADS, Conversation
+from bot.conversation import COMMAND_INTENTS, Conversation
 from bot.telegram.handlers.common import answer, incoming_from
 
 
@@ -24,5 +24,5 @@ async def on_command(
 def build() -> Router:
     router = Router(name="commands")
     router.message.register(on_command, CommandStart())
-    router.message.register(on_command, Command(*[c for c in COMMAND_PAYLOADS if c != "start"]))
+    router.message.register(on_command, Command(*[c for c in COMMAND_INTENTS if c != "start"]))
     return router
