@@ -3,17 +3,20 @@
 ``scripts/bootstrap.sh bench-turns [--employees 1 10 50] [--turns 20]`` starts the action
 server, Rasa and the gateway (``python -m bot``, polling) as separate processes on a fresh
 SQLite database, serves the Bot API on loopback in this process, and prints turns per second
-and p50/p95/p99 latency for each N; the last line is JSON. ``--think 0`` measures capacity:
+and p50/p95/p99 latency for each N, with the CPU time each process spent per turn (Linux
+/proc); the last line is JSON. ``--think 0`` measures capacity:
 employees who write again as soon as an answer is over.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.cpu import cpu_seconds
 from benchmarks.load import run_load
 from launcher.processes import Service
 from launcher.stack import ROOT, StackPaths, action_server, gateway, rasa_server
@@ -77,13 +80,29 @@ async def measure(
     try:
         await asyncio.to_thread(start, services)
         await asyncio.to_thread(start, [bot])
+        processes = {
+            "gateway": bot.process.pid,
+            "rasa": services[1].process.pid,
+            "action_server": services[0].process.pid,
+            "bot_api_and_load": os.getpid(),
+        }
         results = []
         first_user = 500_000
         for count in employee_counts:
             users = range(first_user, first_user + count)
             first_user += count
+            before = {name: cpu_seconds(pid) for name, pid in processes.items()}
             result = await run_load(telegram, list(users), messages(), turns, think_s=think_s)
-            results.append(result.summary())
+            served = result.turns + count  # the warm-up turn of each employee included
+            results.append(
+                result.summary()
+                | {
+                    "cpu_ms_per_turn": {
+                        name: round((cpu_seconds(pid) - before[name]) / served * 1000, 1)
+                        for name, pid in processes.items()
+                    }
+                }
+            )
             print(_row(results[-1]), flush=True)
         return results
     finally:
@@ -97,7 +116,8 @@ def _row(r: dict) -> str:
         f"N={r['employees']:>3}, think {r['think_s']} s: {r['turns']} turns, "
         f"{r['turns_per_s']} turns/s, "
         f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, "
-        f"{r['timeouts']} timeouts"
+        f"{r['timeouts']} timeouts; CPU ms per turn: "
+        + ", ".join(f"{name} {ms}" for name, ms in r["cpu_ms_per_turn"].items())
     )
 
 

@@ -1,9 +1,15 @@
 """The measuring code on tiny data: thresholds, the dense index kinds, scale and NLU helpers."""
 
+import os
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 import yaml
 
+from benchmarks.cpu import cpu_seconds
 from benchmarks.scale import overlap_at_10, synthetic_articles
 from kb_index.dense import DenseIndex
 from kb_index.evaluation import Query
@@ -124,3 +130,48 @@ def test_cross_validation_summary():
         "examples": 18,
         "intents": {"greet": {"f1": 1.0, "support": 10}, "rate": {"f1": 0.889, "support": 8}},
     }
+
+
+def _stat(pid: int, ppid: int, utime: int, stime: int, name: str = "python") -> str:
+    # /proc/<pid>/stat: pid (comm) state ppid ... field 14 utime, 15 stime
+    rest = ["S", str(ppid)] + ["0"] * 9 + [str(utime), str(stime)] + ["0"] * 5
+    return f"{pid} ({name}) " + " ".join(rest)
+
+
+def test_cpu_seconds_adds_up_a_process_and_its_descendants(tmp_path):
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid, ppid, utime, stime, name in [
+        (10, 1, tick, 0, "rasa"),
+        (11, 10, tick, tick, "sanic worker"),  # a child, with a space in its name
+        (12, 11, 0, tick, "python) x"),  # a grandchild whose name holds ") "
+        (20, 1, 5 * tick, 0, "unrelated"),
+    ]:
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(_stat(pid, ppid, utime, stime, name))
+    (tmp_path / "self").mkdir()
+
+    assert cpu_seconds(10, tmp_path) == 4.0
+    assert cpu_seconds(11, tmp_path) == 3.0
+    assert cpu_seconds(99, tmp_path) == 0.0
+
+
+BUSY_THEN_IDLE = """
+import time
+started = time.process_time()
+while time.process_time() - started < 0.3:
+    pass
+time.sleep(30)
+"""
+
+
+def test_cpu_seconds_sees_a_busy_child():
+    child = subprocess.Popen([sys.executable, "-c", BUSY_THEN_IDLE])
+    try:
+        deadline = time.monotonic() + 20
+        while cpu_seconds(child.pid) < 0.3:
+            assert time.monotonic() < deadline, "the child's CPU time never showed"
+            time.sleep(0.05)
+        assert cpu_seconds(os.getpid()) >= cpu_seconds(child.pid)  # the child is in our tree
+    finally:
+        child.kill()
+        child.wait()
