@@ -10,10 +10,11 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
-def cpu_seconds(pid: int, proc: Path = PROC) -> float:
-    """User and system CPU seconds of ``pid`` and its living descendants (0 if it is gone)."""
+def cpu_seconds(pid: int, proc: Path = PROC, descendants: bool = True) -> float:
+    """User and system CPU seconds of ``pid`` and, unless told not to, its living descendants
+    (0 if it is gone)."""
     stats = _all_stats(proc)
-    tree, frontier = {pid}, [pid]
+    tree, frontier = {pid}, [pid] if descendants else []
     while frontier:
         parent = frontier.pop()
         children = [p for p, (ppid, _) in stats.items() if ppid == parent and p not in tree]

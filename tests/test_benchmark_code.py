@@ -152,6 +152,7 @@ def test_cpu_seconds_adds_up_a_process_and_its_descendants(tmp_path):
 
     assert cpu_seconds(10, tmp_path) == 4.0
     assert cpu_seconds(11, tmp_path) == 3.0
+    assert cpu_seconds(10, tmp_path, descendants=False) == 1.0
     assert cpu_seconds(99, tmp_path) == 0.0
 
 
