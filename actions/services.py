@@ -21,6 +21,10 @@ def database() -> Database:
     return Database(DatabaseSettings().url)
 
 
+# The Russian one has a typo, so the spelling repair loads its dictionary too.
+WARM_UP = (("printer does not print", "en"), ("принтер не пичатает", "ru"))
+
+
 @cache
 def search_settings() -> SearchSettings:
     return SearchSettings()
@@ -35,7 +39,9 @@ def embedder() -> Embedder:
 def live_index() -> LiveIndex:
     settings = search_settings()
     live = LiveIndex(settings.index_dir, settings.live_index_dir, embedder(), settings.thresholds)
-    live.current().rank("warm up")  # loads the model now, not on the first employee's question
+    # Load the model and the Russian dictionaries now, not on the first employee's question.
+    for words, language in WARM_UP:
+        live.current().rank(words, language=language)
     return live
 
 
