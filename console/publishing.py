@@ -13,8 +13,7 @@ from servicedesk.db import Database
 
 def embedder(settings: SearchSettings) -> Embedder:
     """One embedder per distinct model setting, loaded once."""
-    cache = settings.encoder_cache_dir if settings.encoder_runtime == "onnx" else None
-    return _embedder(settings.model, settings.encoder_threads, cache)
+    return _embedder(settings.model, settings.encoder_threads, settings.onnx_cache_dir)
 
 
 @cache

@@ -42,8 +42,7 @@ class Embedder:
 
     @classmethod
     def from_settings(cls, settings: SearchSettings) -> "Embedder":
-        cache = settings.encoder_cache_dir if settings.encoder_runtime == "onnx" else None
-        return cls(settings.model, settings.encoder_threads, cache)
+        return cls(settings.model, settings.encoder_threads, settings.onnx_cache_dir)
 
     @cached_property
     def _model(self):

@@ -43,6 +43,11 @@ class SearchSettings(BaseSettings):
     language_thresholds: dict[str, float] = {"ru": 0.25}
 
     @property
+    def onnx_cache_dir(self) -> Path | None:
+        """Where the ONNX export lives; None when the model runs in PyTorch."""
+        return self.encoder_cache_dir if self.encoder_runtime == "onnx" else None
+
+    @property
     def thresholds(self) -> dict[str, float]:
         """The threshold for each language, ``ANY_LANGUAGE`` for the rest."""
         return {ANY_LANGUAGE: self.threshold, **self.language_thresholds}
