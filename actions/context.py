@@ -5,7 +5,7 @@ import logging
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from servicedesk.identity import InvalidSenderId, SenderId
+from servicedesk.identity import SenderId
 from servicedesk.language import normalise
 
 log = logging.getLogger(__name__)
@@ -13,11 +13,10 @@ log = logging.getLogger(__name__)
 
 def sender_of(tracker: Tracker) -> SenderId | None:
     """The channel identity behind the conversation; None for a non-channel sender (rasa shell)."""
-    try:
-        return SenderId.parse(tracker.sender_id)
-    except InvalidSenderId:
+    sender = SenderId.parse_or_none(tracker.sender_id)
+    if sender is None:
         log.warning("conversation with a sender id outside any channel; nothing is recorded")
-        return None
+    return sender
 
 
 def language_of(tracker: Tracker) -> str:

@@ -33,3 +33,11 @@ class SenderId:
         if len(external_id) > MAX_EXTERNAL_ID_LENGTH:
             raise InvalidSenderId(raw[:40])
         return cls(channel, external_id)
+
+    @classmethod
+    def parse_or_none(cls, raw: str) -> "SenderId | None":
+        """``parse``, with None instead of the error (a sender outside any channel)."""
+        try:
+            return cls.parse(raw)
+        except InvalidSenderId:
+            return None

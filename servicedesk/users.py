@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import User, utcnow
-from servicedesk.identity import InvalidSenderId, SenderId
+from servicedesk.identity import SenderId
 
 
 def touch_user(
@@ -37,7 +37,7 @@ def touch_user(
 
 def last_language(session: Session, sender_id: str) -> str | None:
     """The language the employee last wrote in; None for someone not seen before."""
-    sender = _parsed(sender_id)
+    sender = SenderId.parse_or_none(sender_id)
     if sender is None:
         return None
     return session.scalar(
@@ -49,16 +49,9 @@ def last_language(session: Session, sender_id: str) -> str | None:
 
 def note_language(session: Session, sender_id: str, language: str) -> None:
     """Remember the language the employee just wrote in (for their next short message)."""
-    sender = _parsed(sender_id)
+    sender = SenderId.parse_or_none(sender_id)
     if sender is not None:
         touch_user(session, sender, language)
-
-
-def _parsed(sender_id: str) -> SenderId | None:
-    try:
-        return SenderId.parse(sender_id)
-    except InvalidSenderId:
-        return None
 
 
 def assign_department(session: Session, sender: SenderId, department: str) -> User:
