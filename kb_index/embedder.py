@@ -76,11 +76,12 @@ class Embedder:
             return None
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
         if self._onnx is not None:
             vectors = self._onnx.encode(texts)
-            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         else:
-            vectors = self._model.encode(
-                texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+            vectors = self._model.encode(texts, batch_size=32, convert_to_numpy=True)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        lengths = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(vectors / lengths)

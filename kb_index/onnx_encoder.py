@@ -21,7 +21,7 @@ OPSET = 17
 
 
 class OnnxEncoder:
-    """``encode`` gives the sentence embeddings ``model.encode`` would, unnormalised."""
+    """``encode`` gives the sentence embeddings ``model.encode`` would (for one text or more)."""
 
     def __init__(self, model, cache_dir: Path, threads: int | None = None) -> None:
         import onnxruntime
@@ -36,13 +36,12 @@ class OnnxEncoder:
         self._inputs = [i.name for i in self._session.get_inputs()]
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        batches = [
-            self._encode_batch(texts[start : start + batch_size])
-            for start in range(0, len(texts), batch_size)
-        ]
-        if not batches:
-            return np.zeros((0, self._model.get_embedding_dimension()), np.float32)
-        return np.concatenate(batches)
+        return np.concatenate(
+            [
+                self._encode_batch(texts[start : start + batch_size])
+                for start in range(0, len(texts), batch_size)
+            ]
+        )
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -81,8 +80,11 @@ def _export(model, path: Path) -> None:
     transformer = model[0].auto_model.eval()
     features = model.preprocess(["an example sentence", "another one"])
     accepted = inspect.signature(transformer.forward).parameters
-    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in features]
-    names = [n for n in names if n in accepted]
+    names = [
+        n
+        for n in ("input_ids", "attention_mask", "token_type_ids")
+        if n in features and n in accepted
+    ]
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self) -> None:
@@ -109,7 +111,7 @@ def _export(model, path: Path) -> None:
 
 
 def _model_key(model) -> str:
-    """Changes when the weights, the tokens' length limit or PyTorch's exporter change."""
+    """Changes when the weights or PyTorch's exporter change."""
     import torch
 
     weights = sorted(
