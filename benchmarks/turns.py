@@ -73,10 +73,9 @@ async def measure(
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "DESKBOT_WEBCHAT_ENABLED": "false",
     }
-    services = [
-        action_server(action_port, database_url, paths, work),
-        rasa_server(rasa_port, action_port, paths, work),
-    ]
+    actions = action_server(action_port, database_url, paths, work)
+    rasa = rasa_server(rasa_port, action_port, paths, work)
+    services = [actions, rasa]
     try:
         await asyncio.to_thread(start, services)
         await asyncio.to_thread(start, [bot])
@@ -87,12 +86,12 @@ async def measure(
         for count in employee_counts:
             users = range(first_user, first_user + count)
             first_user += count
-            before = cpu_per_process(bot, services)
+            before = cpu_per_process(bot, rasa, actions)
             result = await run_load(telegram, list(users), messages(), turns, think_s=think_s)
             served = result.turns + count  # the warm-up turn of each employee included
             spent = {
                 name: round((seconds - before[name]) / served * 1000, 1)
-                for name, seconds in cpu_per_process(bot, services).items()
+                for name, seconds in cpu_per_process(bot, rasa, actions).items()
             }
             results.append(result.summary() | {"cpu_ms_per_turn": spent})
             print(_row(results[-1]), flush=True)
@@ -103,14 +102,13 @@ async def measure(
         await telegram.stop()
 
 
-def cpu_per_process(bot: Service, services: list[Service]) -> dict[str, float]:
+def cpu_per_process(bot: Service, rasa: Service, actions: Service) -> dict[str, float]:
     """CPU seconds so far: each service with its children, and this process alone (the
     loopback Bot API and the simulated employees)."""
-    action, rasa = services
     return {
         "gateway": cpu_seconds(bot.process.pid),
         "rasa": cpu_seconds(rasa.process.pid),
-        "action_server": cpu_seconds(action.process.pid),
+        "action_server": cpu_seconds(actions.process.pid),
         "bot_api_and_load": cpu_seconds(os.getpid(), descendants=False),
     }
 
