@@ -1,0 +1,143 @@
+"""A Rasa intent classifier: MiniLM with its top layers fine-tuned on the training examples.
+
+In a pipeline, after the tokenizer:
+``- name: nlu_features.intent_classifier.FineTunedIntentClassifier``.
+It needs no featurizer: it reads the message text. Its options are nlu_features.fine_tune's
+``Training`` fields, plus ``model_dir`` (a BERT-style folder; the packaged all-MiniLM-L6-v2 by
+default), ``ranking_length``, and ``languages``: the languages the model can read. A message in
+another language (servicedesk.language.detect, with the gateway's choice for short texts) keeps
+the intent an earlier classifier in the pipeline gave it, and only examples in these languages
+train the model. The packaged model reads English; its vocabulary spells Russian letter by
+letter, so deskbot's pipeline leaves Russian to DIET.
+"""
+
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_features.fine_tune import FineTuned, Training, fine_tune
+from nlu_features.minilm import MiniLM
+from servicedesk.language import detect
+
+WEIGHTS_FILE = "classifier.npz"
+LABELS_FILE = "intents.json"
+HEAD_WEIGHT, HEAD_BIAS = "head.weight", "head.bias"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
+    """Softmax over the intents on top of a partly fine-tuned MiniLM."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "model_dir": None,
+            "ranking_length": 10,
+            "languages": None,  # every language
+            **asdict(Training()),
+        }
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FineTunedIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        intents: list[str] | None = None,
+        tuned: FineTuned | None = None,
+    ) -> None:
+        self._config, self._storage, self._resource = config, model_storage, resource
+        self._intents, self._tuned = intents or [], tuned
+        self._model = MiniLM(config.get("model_dir"), tuned.replaced if tuned else None)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if self._reads(m)]
+        self._intents = sorted({m.get(INTENT) for m in examples})
+        if len(self._intents) < 2:
+            return self._resource  # nothing to tell apart; process() leaves messages alone
+        number = {intent: index for index, intent in enumerate(self._intents)}
+        training = Training(**{f.name: self._config[f.name] for f in fields(Training)})
+        self._tuned = fine_tune(
+            self._model,
+            [m.get(TEXT) for m in examples],
+            [number[m.get(INTENT)] for m in examples],
+            len(self._intents),
+            training,
+        )
+        self._model = MiniLM(self._config.get("model_dir"), self._tuned.replaced)
+        with self._storage.write_to(self._resource) as directory:
+            np.savez(
+                directory / WEIGHTS_FILE,
+                **self._tuned.replaced,
+                **{HEAD_WEIGHT: self._tuned.head_weight, HEAD_BIAS: self._tuned.head_bias},
+            )
+            (directory / LABELS_FILE).write_text(json.dumps(self._intents), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "FineTunedIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                intents, tuned = _read(Path(directory))
+        except ValueError:  # trained on fewer than two intents: nothing was stored
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, intents, tuned)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        having = [m for m in messages if self._reads(m)]
+        if self._tuned is None or not having:
+            return messages
+        probabilities = softmax(self._tuned.logits(self._model, [m.get(TEXT) for m in having]))
+        for message, row in zip(having, probabilities, strict=True):
+            best = np.argsort(-row)[: self._config["ranking_length"]]
+            ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in best]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def _reads(self, message: Message) -> bool:
+        """Whether the message has text in one of the languages this model reads."""
+        text, languages = message.get(TEXT), self._config["languages"]
+        if not text or not languages:
+            return bool(text)
+        return detect(text, (message.get("metadata") or {}).get("language")) in languages
+
+
+def _read(directory: Path) -> tuple[list[str], FineTuned]:
+    intents = json.loads((directory / LABELS_FILE).read_text(encoding="utf-8"))
+    with np.load(directory / WEIGHTS_FILE) as stored:
+        tensors = {name: stored[name] for name in stored.files}
+    head_weight, head_bias = tensors.pop(HEAD_WEIGHT), tensors.pop(HEAD_BIAS)
+    return intents, FineTuned(tensors, head_weight, head_bias)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    exponents = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exponents / exponents.sum(axis=1, keepdims=True)

@@ -1,0 +1,145 @@
+"""The fine-tuned MiniLM intent classifier (nlu_features), run in the Rasa environment: its
+TensorFlow training layers compute what the NumPy layers answering messages compute, and the
+Rasa component trains, is stored, loads, and answers any text without crashing."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = {
+    "empty": "",
+    "spaces": "   \n\t ",
+    "binary": "\x00\x01\xff\ufffd\x7f",
+    "oversized": "printer " * 5000,
+    "markup": "<script>alert(1)</script><b>vpn</b> & ${jndi:ldap://x}",
+    "emoji": "🔥🔥🔥 🖨️",
+    "russian": "не печатает принтер",
+}
+# Runs in the Rasa environment and prints one JSON object of findings.
+SCRIPT = """
+import json, sys
+from pathlib import Path
+import numpy as np
+import tensorflow as tf
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from nlu_features.fine_tune import TensorFlowLayers
+from nlu_features.intent_classifier import FineTunedIntentClassifier
+from nlu_features.minilm import MiniLM
+
+work, hostile = sys.argv[1], json.loads(sys.argv[2])
+found = {}
+
+model = MiniLM()
+tokens, mask = model.tokenize(["my printer is jammed", "reset my password please now", "hi"])
+below = model.layers(model.embed(tokens), mask, range(4))
+with_numpy = model.layers(below, mask, range(4, 6))
+variables = {name: tf.constant(value) for name, value in model.weights.items()}
+with_tf = TensorFlowLayers(model, variables, range(4, 6), dropout=0.1)(
+    tf.constant(below), tf.constant(mask)).numpy()
+real = mask.astype(bool)
+found["layers_max_difference"] = float(np.abs(with_numpy - with_tf)[real].max())
+
+EXAMPLES = {
+    "printer": ["printer is jammed", "cannot print", "print queue stuck", "printer offline",
+                "the printer shows an error", "my document does not print"],
+    "password": ["forgot my password", "reset my password", "password expired",
+                 "account locked after wrong password", "change my password", "new password"],
+    "greet": ["hi", "hello", "good morning", "hey there", "hello bot", "hi team"],
+}
+data = TrainingData([Message(data={TEXT: text, INTENT: intent})
+                     for intent, texts in EXAMPLES.items() for text in texts])
+config = {**FineTunedIntentClassifier.get_default_config(), "epochs": 1, "min_steps": 60,
+          "batch_size": 8, "ranking_length": 2}
+
+def answers(classifier, texts):
+    messages = classifier.process([Message(data={TEXT: t}) for t in texts])
+    return [[m.get(INTENT), m.get(INTENT_RANKING_KEY)] for m in messages]
+
+storage = LocalModelStorage(Path(work))
+resource = Resource("classifier")
+trained = FineTunedIntentClassifier.create(config, storage, resource, None)
+trained.train(data)
+training_texts = [t for texts in EXAMPLES.values() for t in texts]
+before = answers(trained, training_texts)
+loaded = FineTunedIntentClassifier.load(config, storage, resource, None)
+found["training_intents"] = [a[0]["name"] for a in answers(loaded, training_texts)]
+found["same_after_loading"] = before == answers(loaded, training_texts)
+found["hostile"] = dict(zip(hostile, answers(loaded, list(hostile.values()))))
+
+english_only = FineTunedIntentClassifier.load(
+    {**config, "languages": ["en"]}, storage, resource, None)
+earlier = {"name": "from_diet", "confidence": 0.5}
+routed = english_only.process([
+    Message(data={TEXT: "не печатает принтер", INTENT: earlier}),
+    Message(data={TEXT: "ok", INTENT: earlier, "metadata": {"language": "ru"}}),
+    Message(data={TEXT: "ok", INTENT: earlier, "metadata": {"language": "en"}}),
+    Message(data={TEXT: "printer is jammed", INTENT: earlier}),
+])
+found["routed"] = [m.get(INTENT)["name"] for m in routed]
+
+lonely = Resource("lonely")
+single = FineTunedIntentClassifier.create(config, storage, lonely, None)
+single.train(TrainingData([Message(data={TEXT: "hi", INTENT: "greet"})]))
+found["one_intent"] = answers(
+    FineTunedIntentClassifier.load(config, storage, lonely, None), ["hi"])
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory) -> dict:
+    python = Path(os.environ["DESKBOT_RASA_BIN"]) / "python"
+    work = tmp_path_factory.mktemp("classifier")
+    result = subprocess.run(
+        [str(python), "-c", SCRIPT, str(work), json.dumps(HOSTILE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_tensorflow_training_layers_compute_what_numpy_answers_with(found):
+    assert found["layers_max_difference"] < 1e-3
+
+
+def test_trained_classifier_knows_its_examples_and_survives_loading(found):
+    expected = ["printer"] * 6 + ["password"] * 6 + ["greet"] * 6
+    assert found["training_intents"] == expected
+    assert found["same_after_loading"] is True
+
+
+@pytest.mark.parametrize("name", [n for n in HOSTILE if HOSTILE[n]])
+def test_any_text_gets_a_ranked_intent(found, name):
+    intent, ranking = found["hostile"][name]
+    assert intent["name"] in {"printer", "password", "greet"}
+    assert 0.0 <= intent["confidence"] <= 1.0
+    assert [r["name"] for r in ranking][0] == intent["name"]
+    assert len(ranking) == 2  # ranking_length
+    assert ranking[0]["confidence"] >= ranking[1]["confidence"]
+
+
+def test_a_message_without_text_is_left_alone(found):
+    assert found["hostile"]["empty"] == [None, None]
+
+
+def test_a_single_intent_trains_nothing_and_classifies_nothing(found):
+    assert found["one_intent"] == [[None, None]]
+
+
+def test_a_message_in_another_language_keeps_the_earlier_classifiers_intent(found):
+    # Russian text, and a short text from a Russian speaker, stay with the earlier classifier.
+    assert found["routed"][:2] == ["from_diet", "from_diet"]
+    assert found["routed"][2] in {"printer", "password", "greet"}
+    assert found["routed"][3] == "printer"
