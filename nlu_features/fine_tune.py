@@ -19,7 +19,7 @@ SHUFFLE_WINDOW = 50  # batches: shuffle, then sort each window by length to pad 
 
 @dataclass(frozen=True)
 class Training:
-    trainable_layers: int = 2
+    trainable_layers: int = 3
     epochs: int = 4
     min_steps: int = 400  # small data runs more epochs, to this many updates at least
     batch_size: int = 32
@@ -68,7 +68,7 @@ def fine_tune(
     encoder_optimizer = tf.keras.optimizers.Adam(_decaying(training.learning_rate, steps))
     head_optimizer = tf.keras.optimizers.Adam(_decaying(training.head_learning_rate, steps))
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def step(x, mask, y):
         with tf.GradientTape() as tape:
             pooled = tf_mean_pool(layers(x, mask, training=True), mask)
@@ -83,8 +83,7 @@ def fine_tune(
             (encoder_optimizer, encoder_variables, gradients[: len(encoder_variables)]),
             (head_optimizer, head_variables, gradients[len(encoder_variables) :]),
         ):
-            # TensorFlow's autograph has its own zip(), which knows no strict=.
-            optimizer.apply_gradients(zip(grads, variables))  # noqa: B905
+            optimizer.apply_gradients(zip(grads, variables, strict=True))
         return loss
 
     targets = np.asarray(labels, dtype=np.int32)
