@@ -28,7 +28,7 @@ def cross_validate(rasa: Path, language: str, folds: int, project: Path, config:
                 "--nlu",
                 str(project.parent / LANGUAGE_FILES[language]),
                 "--config",
-                str(project / "config.yml"),
+                str(config),
                 "--cross-validation",
                 "--folds",
                 str(folds),
