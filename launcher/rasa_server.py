@@ -5,9 +5,16 @@ Rasa 3.6 validates a reply with ``jsonschema.validate``, which first checks the 
 for the same, fixed schema that check took about 30 % of the Rasa server's time in the
 whole-turn benchmark (docs/BENCHMARKS.md). Replies are still validated against that schema,
 and an invalid one is refused exactly as before.
+
+The server also keeps NumPy's BLAS to one thread. It runs one small message at a time (the
+English intent classifier's MiniLM forward pass); extra BLAS threads made that pass no faster
+and spun on the cores the gateway and the action server need (docs/BENCHMARKS.md).
 """
 
+import os
 import sys
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads BLAS
 from typing import Any
 
 from jsonschema.exceptions import best_match
