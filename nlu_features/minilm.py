@@ -97,11 +97,14 @@ class MiniLM:
         """The input of the first layer."""
         w = self.weights
         x = (
-            w["embeddings.word_embeddings.weight"][tokens]
+            self.word_vectors(tokens)
             + w["embeddings.position_embeddings.weight"][: tokens.shape[1]][None]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
         return _layer_norm(x, w, "embeddings.LayerNorm", self.layer_norm_eps)
+
+    def word_vectors(self, tokens: np.ndarray) -> np.ndarray:
+        return self.weights["embeddings.word_embeddings.weight"][tokens]
 
     def layers(self, x: np.ndarray, mask: np.ndarray, which: range) -> np.ndarray:
         """``x`` through the encoder layers numbered in ``which``."""
