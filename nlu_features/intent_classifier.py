@@ -1,14 +1,22 @@
-"""A Rasa intent classifier: MiniLM with its top layers fine-tuned on the training examples.
+"""A Rasa intent classifier: a sentence encoder with its top layers fine-tuned on the training
+examples.
 
 In a pipeline, after the tokenizer:
 ``- name: nlu_features.intent_classifier.FineTunedIntentClassifier``.
 It needs no featurizer: it reads the message text. Its options are nlu_features.fine_tune's
-``Training`` fields, plus ``model_dir`` (a BERT-style folder; the packaged all-MiniLM-L6-v2 by
-default), ``ranking_length``, and ``languages``: the languages the model can read. A message in
-another language (servicedesk.language.detect, with the gateway's choice for short texts) keeps
-the intent an earlier classifier in the pipeline gave it, and only examples in these languages
-train the model. The packaged model reads English; its vocabulary spells Russian letter by
-letter, so deskbot's pipeline leaves Russian to DIET.
+``Training`` fields, plus:
+
+- ``encoder``: ``all-MiniLM-L6-v2`` (the default; English only, its vocabulary spells Russian
+  letter by letter) or ``multilingual-e5-small`` (nlu_features.e5; reads Russian too, twice
+  the layers, so twice the time a message);
+- ``model_dir``: another BERT-style folder for the MiniLM encoder;
+- ``languages``: the languages the classifier answers. A message in another language
+  (servicedesk.language.detect, with the gateway's choice for short texts) keeps the intent an
+  earlier classifier in the pipeline gave it;
+- ``training_languages``: the languages of the examples it learns from, ``languages`` by
+  default. A multilingual encoder learns Russian intents better from the Russian and the
+  English examples together;
+- ``ranking_length``.
 """
 
 import json
@@ -26,6 +34,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_features.e5 import E5Small
 from nlu_features.fine_tune import FineTuned, Training, fine_tune
 from nlu_features.minilm import MiniLM
 from servicedesk.language import detect
@@ -33,18 +42,21 @@ from servicedesk.language import detect
 WEIGHTS_FILE = "classifier.npz"
 LABELS_FILE = "intents.json"
 HEAD_WEIGHT, HEAD_BIAS = "head.weight", "head.bias"
+MINILM, E5 = "all-MiniLM-L6-v2", "multilingual-e5-small"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
-    """Softmax over the intents on top of a partly fine-tuned MiniLM."""
+    """Softmax over the intents on top of a partly fine-tuned sentence encoder."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
+            "encoder": MINILM,
             "model_dir": None,
             "ranking_length": 10,
             "languages": None,  # every language
+            "training_languages": None,  # those of ``languages``
             **asdict(Training()),
         }
 
@@ -68,13 +80,24 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
     ) -> None:
         self._config, self._storage, self._resource = config, model_storage, resource
         self._intents, self._tuned = intents or [], tuned
-        self._model = MiniLM(config.get("model_dir"), tuned.replaced if tuned else None)
+        self._model = self._encoder(tuned.replaced if tuned else None)
+
+    def _encoder(self, replaced: dict[str, np.ndarray] | None) -> MiniLM:
+        if self._config["encoder"] == E5:
+            return E5Small(replaced=replaced)
+        if self._config["encoder"] == MINILM:
+            return MiniLM(self._config.get("model_dir"), replaced)
+        raise ValueError(f"unknown encoder {self._config['encoder']!r}; use {MINILM} or {E5}")
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if self._reads(m)]
+        languages = self._config["training_languages"] or self._config["languages"]
+        examples = [m for m in training_data.intent_examples if _written_in(m, languages)]
         self._intents = sorted({m.get(INTENT) for m in examples})
-        if len(self._intents) < 2:
-            return self._resource  # nothing to tell apart; process() leaves messages alone
+        answered = any(_written_in(m, self._config["languages"]) for m in examples)
+        if len(self._intents) < 2 or not answered:
+            # Nothing to tell apart, or no message of its languages to expect (CLINC150 has
+            # no Russian): nothing is trained, and process() leaves messages alone.
+            return self._resource
         number = {intent: index for index, intent in enumerate(self._intents)}
         training = Training(**{f.name: self._config[f.name] for f in fields(Training)})
         self._tuned = fine_tune(
@@ -84,7 +107,7 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             len(self._intents),
             training,
         )
-        self._model = MiniLM(self._config.get("model_dir"), self._tuned.replaced)
+        self._model = self._encoder(self._tuned.replaced)
         with self._storage.write_to(self._resource) as directory:
             np.savez(
                 directory / WEIGHTS_FILE,
@@ -111,7 +134,7 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource, intents, tuned)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        having = [m for m in messages if self._reads(m)]
+        having = [m for m in messages if _written_in(m, self._config["languages"])]
         if self._tuned is None or not having:
             return messages
         probabilities = softmax(self._tuned.logits(self._model, [m.get(TEXT) for m in having]))
@@ -122,12 +145,13 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    def _reads(self, message: Message) -> bool:
-        """Whether the message has text in one of the languages this model reads."""
-        text, languages = message.get(TEXT), self._config["languages"]
-        if not text or not languages:
-            return bool(text)
-        return detect(text, (message.get("metadata") or {}).get("language")) in languages
+
+def _written_in(message: Message, languages: list[str] | None) -> bool:
+    """Whether the message has text in one of ``languages`` (any language when None)."""
+    text = message.get(TEXT)
+    if not text or not languages:
+        return bool(text)
+    return detect(text, (message.get("metadata") or {}).get("language")) in languages
 
 
 def _read(directory: Path) -> tuple[list[str], FineTuned]:

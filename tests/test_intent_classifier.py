@@ -90,6 +90,29 @@ single = FineTunedIntentClassifier.create(config, storage, lonely, None)
 single.train(TrainingData([Message(data={TEXT: "hi", INTENT: "greet"})]))
 found["one_intent"] = answers(
     FineTunedIntentClassifier.load(config, storage, lonely, None), ["hi"])
+
+RUSSIAN = {"printer": ["не печатает принтер", "принтер зажевал бумагу", "ошибка принтера"],
+           "password": ["забыл пароль", "сбросить пароль", "пароль истёк"]}
+russian_data = TrainingData(data.intent_examples + [
+    Message(data={TEXT: text, INTENT: intent})
+    for intent, texts in RUSSIAN.items() for text in texts])
+multilingual = {**config, "encoder": "multilingual-e5-small", "languages": ["ru"],
+                "training_languages": ["en", "ru"]}
+e5_resource = Resource("e5")
+FineTunedIntentClassifier.create(multilingual, storage, e5_resource, None).train(russian_data)
+e5 = FineTunedIntentClassifier.load(multilingual, storage, e5_resource, None)
+found["e5_intents"] = e5._intents
+russian_texts = [t for texts in RUSSIAN.values() for t in texts]
+found["e5_russian"] = [a[0]["name"] for a in answers(e5, russian_texts)]
+found["e5_english_left_alone"] = answers(e5, ["printer is jammed"])
+english_data = Resource("e5_english_data")
+FineTunedIntentClassifier.create(multilingual, storage, english_data, None).train(data)
+found["e5_without_russian_examples"] = answers(
+    FineTunedIntentClassifier.load(multilingual, storage, english_data, None), ["не печатает"])
+try:
+    FineTunedIntentClassifier.create({**config, "encoder": "bert-huge"}, storage, lonely, None)
+except ValueError as error:
+    found["unknown_encoder"] = str(error)
 print(json.dumps(found))
 """
 
@@ -143,3 +166,18 @@ def test_a_message_in_another_language_keeps_the_earlier_classifiers_intent(foun
     assert found["routed"][:2] == ["from_diet", "from_diet"]
     assert found["routed"][2] in {"printer", "password", "greet"}
     assert found["routed"][3] == "printer"
+
+
+def test_the_multilingual_encoder_learns_russian_from_english_examples_too(found):
+    # "greet" has English examples only: it is learnt because training_languages has "en".
+    assert found["e5_intents"] == ["greet", "password", "printer"]
+    assert found["e5_russian"] == ["printer"] * 3 + ["password"] * 3
+    assert found["e5_english_left_alone"] == [[None, None]]  # it answers Russian only
+
+
+def test_a_classifier_with_no_example_in_its_languages_trains_nothing(found):
+    assert found["e5_without_russian_examples"] == [[None, None]]
+
+
+def test_an_unknown_encoder_is_refused_by_name(found):
+    assert "bert-huge" in found["unknown_encoder"]
