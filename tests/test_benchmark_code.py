@@ -15,7 +15,7 @@ from kb_index.dense import DenseIndex
 from kb_index.evaluation import Query
 from kb_index.thresholds import Outcome, best, hold_out, outcome
 from nlu_quality.clinc import FALLBACK, Prediction, decide, score, training_yaml
-from nlu_quality.cross_validation import summarise
+from nlu_quality.cross_validation import report, summarise
 
 
 def test_threshold_outcome_counts_refusals_and_answers():
@@ -130,6 +130,20 @@ def test_cross_validation_summary():
         "examples": 18,
         "intents": {"greet": {"f1": 1.0, "support": 10}, "rate": {"f1": 0.889, "support": 8}},
     }
+
+
+def test_a_fallback_guess_is_wrong_and_no_intent_of_its_own():
+    predictions = [
+        {"text": "hi", "intent": "greet", "intent_prediction": {"name": "greet"}},
+        {"text": "yo", "intent": "greet", "intent_prediction": {"name": "nlu_fallback"}},
+        {"text": "5 stars", "intent": "rate", "intent_prediction": {"name": "rate"}},
+        {"text": "meh", "intent": "rate", "intent_prediction": {"name": "greet"}},
+    ]
+    summary = summarise(report(predictions))
+    assert summary["accuracy"] == 0.5
+    assert set(summary["intents"]) == {"greet", "rate"}
+    assert summary["intents"]["greet"] == {"f1": 0.5, "support": 2}
+    assert summary["examples"] == 4
 
 
 def _stat(pid: int, ppid: int, utime: int, stime: int, name: str = "python") -> str:
