@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlu_features.minilm import MiniLM, layer_prefix
+from nlu_features.onnx_layers import OnnxPooled
 
 FROZEN_BATCH = 64
 SHUFFLE_WINDOW = 50  # batches: shuffle, then sort each window by length to pad little
@@ -35,7 +36,7 @@ class FineTuned:
     head_weight: np.ndarray  # (dimension, classes)
     head_bias: np.ndarray  # (classes,)
 
-    def logits(self, model: MiniLM, texts: list[str]) -> np.ndarray:
+    def logits(self, model: MiniLM | OnnxPooled, texts: list[str]) -> np.ndarray:
         """One row of class scores per text; ``model`` must carry ``replaced``."""
         return model.pooled(texts) @ self.head_weight + self.head_bias
 

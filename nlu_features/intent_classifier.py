@@ -17,6 +17,9 @@ It needs no featurizer: it reads the message text. Its options are nlu_features.
   default. A multilingual encoder learns Russian intents better from the Russian and the
   English examples together;
 - ``ranking_length``.
+
+Training runs in TensorFlow (nlu_features.fine_tune); answering runs the encoder's layers in
+ONNX Runtime (nlu_features.onnx_layers).
 """
 
 import json
@@ -37,6 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu_features.e5 import E5Small
 from nlu_features.fine_tune import FineTuned, Training, fine_tune
 from nlu_features.minilm import MiniLM
+from nlu_features.onnx_layers import OnnxPooled
 from servicedesk.language import detect
 
 WEIGHTS_FILE = "classifier.npz"
@@ -81,6 +85,9 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         self._config, self._storage, self._resource = config, model_storage, resource
         self._intents, self._tuned = intents or [], tuned
         self._model = self._encoder(tuned.replaced if tuned else None)
+        # Answering runs the layers in ONNX Runtime; a loaded classifier builds them now, so
+        # that the first message does not wait.
+        self._onnx = OnnxPooled(self._model) if tuned else None
 
     def _encoder(self, replaced: dict[str, np.ndarray] | None) -> MiniLM:
         if self._config["encoder"] == E5:
@@ -88,6 +95,11 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         if self._config["encoder"] == MINILM:
             return MiniLM(self._config.get("model_dir"), replaced)
         raise ValueError(f"unknown encoder {self._config['encoder']!r}; use {MINILM} or {E5}")
+
+    def _answering(self) -> OnnxPooled:
+        if self._onnx is None or self._onnx.model is not self._model:
+            self._onnx = OnnxPooled(self._model)
+        return self._onnx
 
     def train(self, training_data: TrainingData) -> Resource:
         languages = self._config["training_languages"] or self._config["languages"]
@@ -137,7 +149,8 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         having = [m for m in messages if _written_in(m, self._config["languages"])]
         if self._tuned is None or not having:
             return messages
-        probabilities = softmax(self._tuned.logits(self._model, [m.get(TEXT) for m in having]))
+        texts = [m.get(TEXT) for m in having]
+        probabilities = softmax(self._tuned.logits(self._answering(), texts))
         for message, row in zip(having, probabilities, strict=True):
             best = np.argsort(-row)[: self._config["ranking_length"]]
             ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in best]

@@ -39,3 +39,18 @@ def test_unknown_words_become_unk(tmp_path):
     vocabulary.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\nprint\n##er\n")
     pieces = WordPiece(vocabulary)
     assert pieces.encode("printer zzz", 10) == [2, 4, 5, 1, 3]
+
+
+def test_onnx_layers_compute_what_numpy_computes():
+    from nlu_features.e5 import E5Small
+    from nlu_features.onnx_layers import OnnxPooled
+
+    e5 = E5Small()
+    trained = {
+        "encoder.layer.11.output.dense.bias": e5.weights["encoder.layer.11.output.dense.bias"]
+        + 0.5
+    }
+    for model in (MiniLM(), E5Small(replaced=trained)):
+        onnx = OnnxPooled(model)
+        np.testing.assert_allclose(onnx.pooled(TEXTS), model.pooled(TEXTS), atol=1e-4)
+    assert OnnxPooled(MiniLM()).pooled([]).shape == (0, 384)
