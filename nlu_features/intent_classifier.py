@@ -16,8 +16,6 @@ It needs no featurizer: it reads the message text. Its options are nlu_features.
 - ``training_languages``: the languages of the examples it learns from, ``languages`` by
   default. A multilingual encoder learns Russian intents better from the Russian and the
   English examples together;
-- ``quantized``: answer with 8-bit matrix products (nlu_features.onnx_layers), faster and a
-  little less exact;
 - ``ranking_length``.
 
 Training runs in TensorFlow (nlu_features.fine_tune); answering runs the encoder's layers in
@@ -63,7 +61,6 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             "ranking_length": 10,
             "languages": None,  # every language
             "training_languages": None,  # those of ``languages``
-            "quantized": False,  # answer with 8-bit matrix products
             **asdict(Training()),
         }
 
@@ -90,9 +87,7 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         self._model = self._encoder(tuned.replaced if tuned else None)
         # Answering runs the layers in ONNX Runtime; a loaded classifier builds them now, so
         # that the first message does not wait.
-        self._onnx: OnnxPooled | None = None
-        if tuned:
-            self._answering()
+        self._onnx = OnnxPooled(self._model) if tuned else None
 
     def _encoder(self, replaced: dict[str, np.ndarray] | None) -> MiniLM:
         if self._config["encoder"] == E5:
@@ -103,7 +98,7 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
 
     def _answering(self) -> OnnxPooled:
         if self._onnx is None or self._onnx.model is not self._model:
-            self._onnx = OnnxPooled(self._model, quantized=self._config["quantized"])
+            self._onnx = OnnxPooled(self._model)
         return self._onnx
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -7,8 +7,6 @@ several times faster than NumPy (docs/BENCHMARKS.md, "Speed of a whole turn").
 """
 
 import math
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -18,22 +16,16 @@ OPSET = 17  # LayerNormalization
 
 
 class OnnxPooled:
-    """``pooled(texts)`` of ``model``, with its encoder layers in ONNX Runtime.
+    """``pooled(texts)`` of ``model``, with its encoder layers in ONNX Runtime."""
 
-    ``quantized`` runs the matrix products in 8 bits (ONNX Runtime's dynamic quantisation):
-    2.4 times faster for multilingual-e5-small on one core, at a cosine of about 0.99 to the
-    float vectors (docs/BENCHMARKS.md, "NLU quality").
-    """
-
-    def __init__(self, model: MiniLM, threads: int = 1, quantized: bool = False) -> None:
+    def __init__(self, model: MiniLM, threads: int = 1) -> None:
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = threads
         self.model = model
-        graph = encoder_graph(model)
         self._session = onnxruntime.InferenceSession(
-            quantize(graph) if quantized else graph.SerializeToString(),
+            encoder_graph(model).SerializeToString(),
             options,
             providers=["CPUExecutionProvider"],
         )
@@ -44,18 +36,6 @@ class OnnxPooled:
             embedded = self.model.embed(tokens).astype(np.float32)
             (rows[chosen],) = self._session.run(None, {"embedded": embedded, "mask": mask})
         return rows
-
-
-def quantize(graph) -> bytes:
-    """The graph with 8-bit weights and activations for its matrix products."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    with tempfile.TemporaryDirectory() as work:
-        source, target = Path(work) / "float.onnx", Path(work) / "int8.onnx"
-        onnx.save(graph, source)
-        quantize_dynamic(source, target, weight_type=QuantType.QInt8)
-        return target.read_bytes()
 
 
 def encoder_graph(model: MiniLM):

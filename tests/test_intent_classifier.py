@@ -97,7 +97,7 @@ russian_data = TrainingData(data.intent_examples + [
     Message(data={TEXT: text, INTENT: intent})
     for intent, texts in RUSSIAN.items() for text in texts])
 multilingual = {**config, "encoder": "multilingual-e5-small", "languages": ["ru"],
-                "training_languages": ["en", "ru"], "quantized": True}
+                "training_languages": ["en", "ru"]}
 e5_resource = Resource("e5")
 FineTunedIntentClassifier.create(multilingual, storage, e5_resource, None).train(russian_data)
 e5 = FineTunedIntentClassifier.load(multilingual, storage, e5_resource, None)

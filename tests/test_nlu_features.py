@@ -54,17 +54,3 @@ def test_onnx_layers_compute_what_numpy_computes():
         onnx = OnnxPooled(model)
         np.testing.assert_allclose(onnx.pooled(TEXTS), model.pooled(TEXTS), atol=1e-4)
     assert OnnxPooled(MiniLM()).pooled([]).shape == (0, 384)
-
-
-def test_quantized_onnx_layers_stay_close_to_the_float_vectors():
-    from nlu_features.e5 import E5Small
-    from nlu_features.onnx_layers import OnnxPooled
-
-    model = E5Small()
-    exact, quantized = model.pooled(TEXTS), OnnxPooled(model, quantized=True).pooled(TEXTS)
-    cosine = (exact * quantized).sum(axis=1) / (
-        np.linalg.norm(exact, axis=1) * np.linalg.norm(quantized, axis=1)
-    )
-    assert cosine[:4].min() > 0.98  # sentences; the empty and the 300-"x" texts drift more
-    assert cosine.min() > 0.9
-    assert not np.allclose(exact, quantized, atol=1e-4)  # it did run in 8 bits
