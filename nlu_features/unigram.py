@@ -25,7 +25,10 @@ class Unigram:
 
     def encode(self, text: str, max_tokens: int) -> list[int]:
         """<s> pieces... </s>, at most ``max_tokens`` ids in all."""
-        return [self.bos, *self.pieces(text)[: max_tokens - 2], self.eos]
+        # No piece is longer than ``longest``: the text past what the kept pieces can cover is
+        # not split at all, so an oversized message costs no more than a long one.
+        kept = text[: max_tokens * self.longest]
+        return [self.bos, *self.pieces(kept)[: max_tokens - 2], self.eos]
 
     def pieces(self, text: str) -> list[int]:
         chars = self.normalise(text)
