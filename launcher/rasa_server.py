@@ -6,9 +6,10 @@ for the same, fixed schema that check took about 30 % of the Rasa server's time 
 whole-turn benchmark (docs/BENCHMARKS.md). Replies are still validated against that schema,
 and an invalid one is refused exactly as before.
 
-The server also keeps NumPy's BLAS to one thread. It runs one small message at a time (the
-English intent classifier's MiniLM forward pass); extra BLAS threads made that pass no faster
-and spun on the cores the gateway and the action server need (docs/BENCHMARKS.md).
+The server also keeps NumPy's BLAS to one thread, as the intent classifiers keep ONNX Runtime
+(nlu_features.onnx_layers). It runs one small message at a time; extra BLAS threads made the
+classifier's pass no faster and spun on the cores the gateway and the action server need
+(docs/BENCHMARKS.md).
 """
 
 import os

@@ -3,7 +3,7 @@
 The graph is built from the encoder's NumPy weights (trained tensors included), so it computes
 what nlu_features.minilm's layers compute; the word lookup and the first LayerNorm stay in
 NumPy (e5's word table stays packed). On one core ONNX Runtime runs a short message's pass
-several times faster than NumPy (docs/BENCHMARKS.md, "Speed of a whole turn").
+two to three times faster than NumPy (docs/BENCHMARKS.md, "Speed of a whole turn").
 """
 
 import math
