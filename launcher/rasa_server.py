@@ -6,6 +6,12 @@ for the same, fixed schema that check took about 30 % of the Rasa server's time 
 whole-turn benchmark (docs/BENCHMARKS.md). Replies are still validated against that schema,
 and an invalid one is refused exactly as before.
 
+Rasa 3.6 also finds an event's class by its type name by walking every subclass of ``Event``
+(``Event.resolve_by_type``), once for each event of a tracker it rebuilds from JSON and of an
+action server reply: three quarters of the in-memory tracker store's time for a conversation
+of ten turns (docs/BENCHMARKS.md). The launcher remembers each name's class after Rasa's own
+walk has found it; an unknown name still goes through Rasa's walk and its answer.
+
 The server also keeps NumPy's BLAS to one thread, as the intent classifiers keep ONNX Runtime
 (nlu_features.onnx_layers). It runs one small message at a time; extra BLAS threads made the
 classifier's pass no faster and spun on the cores the gateway and the action server need
@@ -23,6 +29,7 @@ from jsonschema.validators import validator_for
 from rasa.__main__ import main
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
 
 
 def _response_validator():
@@ -48,6 +55,25 @@ def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> boo
     raise error
 
 
-if __name__ == "__main__":
+_walk_event_classes = Event.resolve_by_type
+_event_classes: dict[str, type[Event]] = {}
+
+
+def resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """Rasa's ``Event.resolve_by_type``, remembering the class found for each type name."""
+    event_class = _event_classes.get(type_name)
+    if event_class is None:
+        event_class = _walk_event_classes(type_name, default)
+        if event_class is not None and event_class.type_name == type_name:
+            _event_classes[type_name] = event_class
+    return event_class
+
+
+def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_event_type)
+
+
+if __name__ == "__main__":
+    install()
     sys.exit(main())

@@ -1,4 +1,5 @@
-"""The Rasa server's launcher validates action server replies as Rasa itself does."""
+"""The Rasa server's launcher validates action server replies and finds event classes as Rasa
+itself does."""
 
 import json
 import os
@@ -36,17 +37,49 @@ print(json.dumps({
 """
 
 
-def test_replies_get_the_verdicts_rasa_gives():
+# Runs in the Rasa environment: every event type name, a name twice, "topic", an unknown name with
+# and without a default, resolved by Rasa's walk and by the launcher's remembering resolver.
+RESOLVE = """
+import json
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.utils.common import all_subclasses
+from launcher.rasa_server import resolve_event_type
+
+def outcome(resolve, name, default=None):
+    try:
+        found = resolve(name, default)
+    except ValueError as error:
+        return "ValueError: " + str(error)
+    return None if found is None else found.__name__
+
+names = sorted({cls.type_name for cls in all_subclasses(Event)})
+asked = [(n, None) for n in names + names + ["topic", "no_such_event"]]
+asked.append(("no_such_event", UserUttered))
+print(json.dumps({
+    "names": len(names),
+    "outcomes": [
+        [outcome(Event.resolve_by_type, n, d), outcome(resolve_event_type, n, d)]
+        for n, d in asked
+    ],
+}))
+"""
+
+
+def run_in_rasa_env(code: str, *args: str) -> dict:
     python = Path(os.environ["DESKBOT_RASA_BIN"]) / "python"
     done = subprocess.run(
-        [str(python), "-c", COMPARE, json.dumps(REPLIES)],
+        [str(python), "-c", code, *args],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         check=True,
     )
-    verdicts = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_replies_get_the_verdicts_rasa_gives():
+    verdicts = run_in_rasa_env(COMPARE, json.dumps(REPLIES))
 
     for name, (rasa_own, launcher) in verdicts.items():
         assert launcher == rasa_own, name
@@ -54,3 +87,18 @@ def test_replies_get_the_verdicts_rasa_gives():
     refused = [name for name, (_, launcher) in verdicts.items() if launcher is not True]
     assert sorted(refused) == sorted(set(REPLIES) - {"valid", "empty"})
     assert all(verdicts[name][1].startswith("ValidationError") for name in refused)
+
+
+def test_event_classes_are_the_ones_rasa_finds():
+    found = run_in_rasa_env(RESOLVE)
+
+    assert found["names"] > 20
+    for rasa_own, launcher in found["outcomes"]:
+        assert launcher == rasa_own
+    outcomes = [launcher for _, launcher in found["outcomes"]]
+    assert "UserUttered" in outcomes and "SlotSet" in outcomes
+    assert outcomes[-3:] == [
+        None,
+        "ValueError: Unknown event name 'no_such_event'.",
+        "UserUttered",
+    ]
