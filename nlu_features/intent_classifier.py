@@ -47,6 +47,7 @@ WEIGHTS_FILE = "classifier.npz"
 LABELS_FILE = "intents.json"
 HEAD_WEIGHT, HEAD_BIAS = "head.weight", "head.bias"
 MINILM, E5 = "all-MiniLM-L6-v2", "multilingual-e5-small"
+NO_INTENT = {"name": None, "confidence": 0.0}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -147,16 +148,24 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         having = [m for m in messages if _written_in(m, self._config["languages"])]
-        if self._tuned is None or not having:
-            return messages
-        texts = [m.get(TEXT) for m in having]
+        if self._tuned is not None and having:
+            self._classify(having)
+        for message in messages:
+            if not message.get(INTENT):
+                # Not read by any classifier so far (no text, or untrained): Rasa's "no intent",
+                # which a later classifier may replace and the FallbackClassifier turns into
+                # nlu_fallback.
+                message.set(INTENT, NO_INTENT, add_to_output=True)
+        return messages
+
+    def _classify(self, messages: list[Message]) -> None:
+        texts = [m.get(TEXT) for m in messages]
         probabilities = softmax(self._tuned.logits(self._answering(), texts))
-        for message, row in zip(having, probabilities, strict=True):
+        for message, row in zip(messages, probabilities, strict=True):
             best = np.argsort(-row)[: self._config["ranking_length"]]
             ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in best]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
 
 
 def _written_in(message: Message, languages: list[str] | None) -> bool:

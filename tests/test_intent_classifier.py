@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+NO_INTENT = {"name": None, "confidence": 0.0}  # Rasa's "no intent", which falls back
 HOSTILE = {
     "empty": "",
     "spaces": "   \n\t ",
@@ -30,6 +31,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from nlu_features.fine_tune import TensorFlowLayers
 from nlu_features.intent_classifier import FineTunedIntentClassifier
 from nlu_features.minilm import MiniLM
@@ -109,6 +111,13 @@ english_data = Resource("e5_english_data")
 FineTunedIntentClassifier.create(multilingual, storage, english_data, None).train(data)
 found["e5_without_russian_examples"] = answers(
     FineTunedIntentClassifier.load(multilingual, storage, english_data, None), ["не печатает"])
+# deskbot's pipeline order: English classifier, Russian classifier, FallbackClassifier.
+fallback = FallbackClassifier.create(
+    {**FallbackClassifier.get_default_config(), "threshold": 0.45}, storage, lonely, None)
+chained = [Message(data={TEXT: t}) for t in ["", "не печатает принтер", "printer is jammed"]]
+for component in (english_only, e5, fallback):
+    chained = component.process(chained)
+found["chained"] = [m.get(INTENT)["name"] for m in chained]
 try:
     FineTunedIntentClassifier.create({**config, "encoder": "bert-huge"}, storage, lonely, None)
 except ValueError as error:
@@ -153,12 +162,16 @@ def test_any_text_gets_a_ranked_intent(found, name):
     assert ranking[0]["confidence"] >= ranking[1]["confidence"]
 
 
-def test_a_message_without_text_is_left_alone(found):
-    assert found["hostile"]["empty"] == [None, None]
+def test_a_message_without_text_gets_no_intent(found):
+    assert found["hostile"]["empty"] == [NO_INTENT, None]
 
 
 def test_a_single_intent_trains_nothing_and_classifies_nothing(found):
-    assert found["one_intent"] == [[None, None]]
+    assert found["one_intent"] == [[NO_INTENT, None]]
+
+
+def test_in_the_pipeline_each_language_is_answered_and_no_text_falls_back(found):
+    assert found["chained"] == ["nlu_fallback", "printer", "printer"]
 
 
 def test_a_message_in_another_language_keeps_the_earlier_classifiers_intent(found):
@@ -172,11 +185,11 @@ def test_the_multilingual_encoder_learns_russian_from_english_examples_too(found
     # "greet" has English examples only: it is learnt because training_languages has "en".
     assert found["e5_intents"] == ["greet", "password", "printer"]
     assert found["e5_russian"] == ["printer"] * 3 + ["password"] * 3
-    assert found["e5_english_left_alone"] == [[None, None]]  # it answers Russian only
+    assert found["e5_english_left_alone"] == [[NO_INTENT, None]]  # it answers Russian only
 
 
 def test_a_classifier_with_no_example_in_its_languages_trains_nothing(found):
-    assert found["e5_without_russian_examples"] == [[None, None]]
+    assert found["e5_without_russian_examples"] == [[NO_INTENT, None]]
 
 
 def test_an_unknown_encoder_is_refused_by_name(found):
