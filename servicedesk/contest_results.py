@@ -38,7 +38,7 @@ class Announcement:
 
 
 def results_text(
-    session: Session, contest: Contest, language: str, ranked: Ranked | None = None
+    session: Session, contest: Contest, language: str | None, ranked: Ranked | None = None
 ) -> str:
     """The places of every nomination, in ``language`` (from ``ranked`` when already scored)."""
     ranked = ranked if ranked is not None else standings(session, contest)
@@ -145,7 +145,7 @@ def _award_badges(session: Session, contest: Contest, ranked: Ranked) -> None:
     session.flush()
 
 
-def _name(session: Session, user_id: int, language: str) -> str:
+def _name(session: Session, user_id: int, language: str | None) -> str:
     user = session.get(User, user_id)
     return user.display_name or text("contest_employee", language, id=user_id)
 

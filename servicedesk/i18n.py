@@ -254,8 +254,8 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(key: str, language: str, **values: object) -> str:
-    """The text ``key`` in ``language`` (English when there is no translation)."""
+def text(key: str, language: str | None, **values: object) -> str:
+    """The text ``key`` in ``language`` (English when there is no translation or language)."""
     variants = _TEXTS[key]
     template = variants.get(language) or variants[DEFAULT]
     return template.format(**values) if values else template

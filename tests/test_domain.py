@@ -10,6 +10,7 @@ from servicedesk.db.models import Base
 from servicedesk.errors import NotYourSearch, UnknownSearch
 from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.self_service import SuggestedArticle
+from servicedesk.users import assign_department, last_language, note_language
 
 ALICE, BOB = SenderId("tg", "1"), SenderId("xmpp", "bob@corp.example.com")
 PRINTER = [SuggestedArticle("en-print-001", "Printer does not print", 0.8)]
@@ -105,3 +106,14 @@ def test_the_migrations_build_exactly_the_models(database):
     with database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_an_employee_has_no_language_until_they_write(database):
+    with database.unit_of_work() as session:
+        assign_department(session, ALICE, "Finance")  # an admin's row, before any message
+        assert last_language(session, str(ALICE)) is None
+        note_language(session, str(ALICE), "ru")
+    with database.unit_of_work() as session:
+        assert last_language(session, str(ALICE)) == "ru"
+        assign_department(session, ALICE, "Sales")
+        assert last_language(session, str(ALICE)) == "ru"

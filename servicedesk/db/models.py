@@ -49,7 +49,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(200))
-    language: Mapped[str] = mapped_column(String(8), default="en")
+    # The language they last wrote in; None until they have written (a user row made by an
+    # admin, say), so that the messenger's own language setting decides until then.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     display_name: Mapped[str | None] = mapped_column(String(200), default=None)
     department: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
     muted: Mapped[bool] = mapped_column(default=False)  # no broadcasts
