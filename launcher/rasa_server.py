@@ -12,7 +12,7 @@ action server reply: three quarters of the in-memory tracker store's time for a 
 of ten turns (docs/BENCHMARKS.md). The launcher remembers each name's class after Rasa's own
 walk has found it; an unknown name still goes through Rasa's walk and its answer.
 
-The server also keeps NumPy's BLAS to one thread, as the intent classifiers keep ONNX Runtime
+The server also keeps NumPy's BLAS to one thread, as the intent classifier keeps ONNX Runtime
 (nlu_features.onnx_layers). It runs one small message at a time; extra BLAS threads made the
 classifier's pass no faster and spun on the cores the gateway and the action server need
 (docs/BENCHMARKS.md).
