@@ -12,6 +12,11 @@ action server reply: three quarters of the in-memory tracker store's time for a 
 of ten turns (docs/BENCHMARKS.md). The launcher remembers each name's class after Rasa's own
 walk has found it; an unknown name still goes through Rasa's walk and its answer.
 
+Rasa also serialises the whole tracker, every event of the conversation, into each call to the
+action server, which parses it again. deskbot's actions read the slots and the latest message,
+never the event history, so the launcher sends the events of the current turn only (from the
+employee's latest message); everything else in the call is Rasa's own.
+
 The server also keeps NumPy's BLAS to one thread, as the intent classifier keeps ONNX Runtime
 (nlu_features.onnx_layers). It runs one small message at a time; extra BLAS threads made the
 classifier's pass no faster and spun on the cores the gateway and the action server need
@@ -24,12 +29,15 @@ import sys
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads BLAS
 from typing import Any
 
+import rasa
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.__main__ import main
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 
 def _response_validator():
@@ -69,8 +77,38 @@ def resolve_event_type(type_name: str, default: type[Event] | None = None) -> ty
     return event_class
 
 
+def action_call(
+    action: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
+    """Rasa's ``RemoteAction._action_call_format`` with the current turn's events only."""
+    call = {
+        "next_action": action.name(),
+        "sender_id": tracker.sender_id,
+        "tracker": current_turn_state(tracker),
+        "version": rasa.__version__,
+    }
+    if not action._is_selective_domain_enabled() or (
+        domain.does_custom_action_explicitly_need_domain(action.name())
+    ):
+        call["domain"] = domain.as_dict()
+    return call
+
+
+def current_turn_state(tracker: DialogueStateTracker) -> dict[str, Any]:
+    """The tracker's state, with the events from the latest user message on."""
+    state = tracker.current_state(EventVerbosity.NONE)
+    turn: list[Event] = []
+    for event in reversed(tracker.events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    state["events"] = [event.as_dict() for event in reversed(turn)]
+    return state
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
+    RemoteAction._action_call_format = action_call
     Event.resolve_by_type = staticmethod(resolve_event_type)
 
 

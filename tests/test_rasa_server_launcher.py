@@ -1,5 +1,5 @@
 """The Rasa server's launcher validates action server replies and finds event classes as Rasa
-itself does."""
+itself does, and calls the action server with the current turn's events only."""
 
 import json
 import os
@@ -64,11 +64,54 @@ print(json.dumps({
 }))
 """
 
+# Runs in the Rasa environment: Rasa's action call and the launcher's, for a tracker of two turns
+# and for one with no user message yet.
+CALLS = """
+import json
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+from launcher.rasa_server import action_call
+
+domain = Domain.load("nlu/domain.yml")
+action = RemoteAction("action_suggest_articles", EndpointConfig("http://127.0.0.1:1"))
+opening = [ActionExecuted("action_listen")]
+turn = lambda text: [
+    UserUttered(text, {"name": "describe_problem", "confidence": 0.9}),
+    SlotSet("language", "en"),
+    ActionExecuted("action_suggest_articles"),
+    BotUttered("Try this article"),
+    ActionExecuted("action_listen"),
+]
+found = {}
+for name, events in {
+    "two turns": opening + turn("printer jammed") + turn("still jammed")[:3],
+    "no user message": opening,
+}.items():
+    tracker = DialogueStateTracker.from_events("alice", events, domain.slots)
+    rasa_own, launcher = action._action_call_format(tracker, domain), action_call(
+        action, tracker, domain)
+    rasa_events = rasa_own["tracker"].pop("events")
+    found[name] = {
+        "same_otherwise": rasa_own == {**launcher, "tracker": {
+            k: v for k, v in launcher["tracker"].items() if k != "events"}},
+        "rasa_events": len(rasa_events),
+        "sent": [e["event"] for e in launcher["tracker"]["events"]],
+        "sent_are_rasa_tail": launcher["tracker"]["events"] == rasa_events[
+            len(rasa_events) - len(launcher["tracker"]["events"]):],
+        "latest_text": (launcher["tracker"]["latest_message"] or {}).get("text"),
+    }
+print(json.dumps(found))
+"""
+
 
 def run_in_rasa_env(code: str, *args: str) -> dict:
     python = Path(os.environ["DESKBOT_RASA_BIN"]) / "python"
     done = subprocess.run(
         [str(python), "-c", code, *args],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
@@ -102,3 +145,17 @@ def test_event_classes_are_the_ones_rasa_finds():
         "ValueError: Unknown event name 'no_such_event'.",
         "UserUttered",
     ]
+
+
+def test_the_action_server_gets_the_current_turn_and_everything_else_rasa_sends():
+    found = run_in_rasa_env(CALLS)
+
+    two_turns = found["two turns"]
+    assert two_turns["same_otherwise"] is True
+    assert two_turns["sent"] == ["user", "slot", "action"]  # from the latest message on
+    assert two_turns["rasa_events"] > len(two_turns["sent"])
+    assert two_turns["sent_are_rasa_tail"] is True
+    assert two_turns["latest_text"] == "still jammed"
+    nothing_said = found["no user message"]
+    assert nothing_said["same_otherwise"] is True
+    assert nothing_said["sent"] == ["action"] and nothing_said["sent_are_rasa_tail"] is True
