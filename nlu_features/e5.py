@@ -147,8 +147,7 @@ class ModelFile:
         (blob_length,) = self._next("<Q")
         offsets = self._array("<u4", pieces + 1)
         scores = self._array("<f4", pieces)
-        blob = self.data[self._offset : self._offset + blob_length]
-        self._offset += blob_length
+        blob = self._take(blob_length)
         texts = [
             blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace") for i in range(pieces)
         ]
@@ -169,8 +168,7 @@ class ModelFile:
         directory = {}
         for _ in range(entries):
             (length,) = self._next("<H")
-            name = self.data[self._offset : self._offset + length].decode("ascii")
-            self._offset += length
+            name = self._take(length).decode("ascii")
             kind, count, offset, _size = self._next("<BIQQ")
             directory[name] = (kind, count, offset)
         return directory
@@ -179,6 +177,11 @@ class ModelFile:
         values = struct.unpack_from(layout, self.data, self._offset)
         self._offset += struct.calcsize(layout)
         return values
+
+    def _take(self, length: int) -> bytes:
+        taken = self.data[self._offset : self._offset + length]
+        self._offset += length
+        return taken
 
     def _array(self, dtype: str, count: int) -> np.ndarray:
         values = np.frombuffer(self.data, dtype, count, self._offset)

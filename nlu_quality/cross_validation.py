@@ -83,7 +83,8 @@ def report(predictions: list[dict]) -> dict:
     rows = classification_report(
         targets, guesses, labels=sorted(set(targets)), output_dict=True, zero_division=0
     )
-    return {**rows, "accuracy": sum(map(str.__eq__, targets, guesses)) / len(targets)}
+    right = sum(target == guess for target, guess in zip(targets, guesses, strict=True))
+    return {**rows, "accuracy": right / len(targets)}
 
 
 def summarise(report: dict) -> dict:
