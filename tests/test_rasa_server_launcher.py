@@ -2,11 +2,9 @@
 itself does, and calls the action server with the current turn's events only."""
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.rasa_env import run_in_rasa_env
+
 REPLIES = {
     "valid": {"events": [{"event": "slot", "name": "language", "value": "ru"}], "responses": []},
     "empty": {},
@@ -107,20 +105,6 @@ print(json.dumps(found))
 """
 
 
-def run_in_rasa_env(code: str, *args: str) -> dict:
-    python = Path(os.environ["DESKBOT_RASA_BIN"]) / "python"
-    done = subprocess.run(
-        [str(python), "-c", code, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_replies_get_the_verdicts_rasa_gives():
     verdicts = run_in_rasa_env(COMPARE, json.dumps(REPLIES))
 
@@ -159,3 +143,4 @@ def test_the_action_server_gets_the_current_turn_and_everything_else_rasa_sends(
     nothing_said = found["no user message"]
     assert nothing_said["same_otherwise"] is True
     assert nothing_said["sent"] == ["action"] and nothing_said["sent_are_rasa_tail"] is True
+
