@@ -62,9 +62,10 @@ RASA_ENV=$(ensure_venv rasa "$(content_hash "$python_version" requirements/rasa.
 export RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_VERBOSITY=error
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
-# The Rasa model, retrained only when nlu/ or its own components (nlu_features/) change.
+# The Rasa model, retrained only when nlu/ or its own components (nlu_features/, dialogue/)
+# change.
 mapfile -t nlu_files < <({ find nlu/config.yml nlu/domain.yml nlu/data -type f -name '*.yml'
-                          find nlu_features -type f -name '*.py'; } | sort)
+                          find nlu_features dialogue -type f -name '*.py'; } | sort)
 model_key=$(content_hash "$RASA_ENV" "${nlu_files[@]}")
 MODEL="$CACHE/models/nlu-$model_key.tar.gz"
 if [ ! -f "$MODEL" ]; then

@@ -1,0 +1,1 @@
+"""deskbot's own Rasa dialogue policies."""
