@@ -1,0 +1,84 @@
+"""deskbot's tracker store returns the trackers Rasa's in-memory store returns."""
+
+from tests.support.rasa_env import run_in_rasa_env
+
+# Runs in the Rasa environment: the same conversations saved into both stores, turn by turn, and
+# retrieved (current session and all sessions) after every save.
+COMPARE = """
+import asyncio, json, os
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.core.utils import AvailableEndpoints
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered)
+from rasa.shared.core.trackers import EventVerbosity
+from dialogue.tracker_store import EventTrackerStore
+
+domain = Domain.load("nlu/domain.yml")
+
+def session_start():
+    return [ActionExecuted("action_session_start"), SessionStarted(),
+            ActionExecuted("action_listen")]
+
+def turn(number):
+    return [
+        UserUttered(f"message {number}", {"name": "describe_problem", "confidence": 0.9,
+                    "intent_ranking": [{"name": "describe_problem", "confidence": 0.9}]},
+                    metadata={"language": "ru"}),
+        SlotSet("language", ["en", "ru"][number % 2]),
+        ActionExecuted("action_suggest_articles"),
+        BotUttered(f"answer {number}", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+        ActionExecuted("action_listen"),
+    ]
+
+conversations = {
+    "one session": [session_start()] + [turn(n) for n in range(6)],
+    "no session start": [[ActionExecuted("action_listen")]] + [turn(n) for n in range(3)],
+    "three sessions": [session_start(), turn(1), turn(2), session_start(), turn(3),
+                       [Restarted()], session_start(), turn(4)],
+}
+
+def seen(tracker):
+    return None if tracker is None else json.dumps(
+        tracker.current_state(EventVerbosity.ALL), sort_keys=True, default=str)
+
+async def compare():
+    rasa_own, mine = InMemoryTrackerStore(domain), EventTrackerStore(domain)
+    found = {"compared": 0, "differ": [], "events": {}}
+    for name, steps in conversations.items():
+        tracker = rasa_own.init_tracker(name)
+        for step in steps:
+            for event in step:
+                tracker.update(event)
+            for store in (rasa_own, mine):
+                await store.save(tracker)
+            for fetch in ("retrieve", "retrieve_full_tracker"):
+                want = await getattr(rasa_own, fetch)(name)
+                got = await getattr(mine, fetch)(name)
+                found["compared"] += 1
+                if seen(got) != seen(want):
+                    found["differ"].append([name, fetch])
+        found["events"][name] = [len((await mine.retrieve(name)).events),
+                                 len((await mine.retrieve_full_tracker(name)).events)]
+    found["unknown"] = [await mine.retrieve("nobody"), await rasa_own.retrieve("nobody")]
+    found["keys"] = sorted(await mine.keys()) == sorted(await rasa_own.keys())
+    os.environ.setdefault("DESKBOT_ACTION_SERVER_URL", "http://127.0.0.1:1")
+    endpoints = AvailableEndpoints.read_endpoints("nlu/endpoints.yml")
+    found["configured"] = type(TrackerStore.create(endpoints.tracker_store, domain)).__name__
+    return found
+
+print(json.dumps(asyncio.run(compare())))
+"""
+
+
+def test_trackers_are_those_rasas_in_memory_store_returns():
+    found = run_in_rasa_env(COMPARE)
+
+    assert found["compared"] == 2 * (7 + 4 + 8)
+    assert found["differ"] == []
+    current, everything = found["events"]["three sessions"]
+    assert current < everything  # the current session only, as Rasa's store
+    assert found["events"]["one session"][0] == found["events"]["one session"][1]
+    assert found["unknown"] == [None, None]
+    assert found["keys"] is True
+    assert found["configured"] == "EventTrackerStore"  # what the Rasa server runs with
