@@ -17,12 +17,20 @@ action server, which parses it again. deskbot's actions read the slots and the l
 never the event history, so the launcher sends the events of the current turn only (from the
 employee's latest message); everything else in the call is Rasa's own.
 
+Rasa interprets a message (the NLU pipeline: the intent classifier's encoder pass, most of a
+turn's CPU time) on the server's event loop, so while one message is read, no other
+conversation moves on. The launcher runs that step in a worker thread; ONNX Runtime lets go of
+the GIL while it computes, so the loop meanwhile predicts actions and calls the action server
+for other conversations, on the other core. Each conversation is still handled one message at
+a time (Rasa's lock store), and the pipeline's components keep no state between messages.
+
 The server also keeps NumPy's BLAS to one thread, as the intent classifier keeps ONNX Runtime
 (nlu_features.onnx_layers). It runs one small message at a time; extra BLAS threads made the
 classifier's pass no faster and spun on the cores the gateway and the action server need
 (docs/BENCHMARKS.md).
 """
 
+import asyncio
 import os
 import sys
 
@@ -34,6 +42,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.__main__ import main
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor, structlogger
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
@@ -106,10 +116,38 @@ def current_turn_state(tracker: DialogueStateTracker) -> dict[str, Any]:
     return state
 
 
+_parse_message = MessageProcessor.parse_message
+
+
+async def parse_message_in_thread(
+    processor: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """Rasa's ``MessageProcessor.parse_message``, with the NLU pipeline run in a worker thread."""
+    if processor.http_interpreter:
+        return await _parse_message(processor, message, tracker, only_output_properties)
+    tracker = tracker or DialogueStateTracker.from_events(message.sender_id, [])
+    parsed = await asyncio.to_thread(
+        processor._parse_message_with_graph, message, tracker, only_output_properties
+    )
+    processor._update_full_retrieval_intent(parsed)
+    structlogger.debug(
+        "processor.message.parse",
+        parse_data_text=parsed["text"],
+        parse_data_intent=parsed["intent"],
+        parse_data_entities=parsed["entities"],
+    )
+    processor._check_for_unseen_features(parsed)
+    return parsed
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction._action_call_format = action_call
     Event.resolve_by_type = staticmethod(resolve_event_type)
+    MessageProcessor.parse_message = parse_message_in_thread
 
 
 if __name__ == "__main__":

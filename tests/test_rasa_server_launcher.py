@@ -144,3 +144,53 @@ def test_the_action_server_gets_the_current_turn_and_everything_else_rasa_sends(
     assert nothing_said["same_otherwise"] is True
     assert nothing_said["sent"] == ["action"] and nothing_said["sent_are_rasa_tail"] is True
 
+
+# Runs in the Rasa environment: deskbot's trained model parses the same messages with Rasa's
+# parse_message and with the launcher's, one by one and then all at once.
+PARSES = """
+import asyncio, json, os, sys
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from launcher.rasa_server import parse_message_in_thread
+
+texts = json.loads(sys.argv[1])
+agent = Agent.load(os.environ["DESKBOT_RASA_MODEL"])
+processor = agent.processor
+
+def message(text, number):
+    return UserMessage(text, sender_id=f"employee-{number}", metadata={"language": "en"})
+
+async def compare():
+    rasa_own = [await MessageProcessor.parse_message(processor, message(t, n))
+                for n, t in enumerate(texts)]
+    one_by_one = [await parse_message_in_thread(processor, message(t, n))
+                  for n, t in enumerate(texts)]
+    at_once = await asyncio.gather(
+        *(parse_message_in_thread(processor, message(t, n)) for n, t in enumerate(texts * 4)))
+    return {
+        "same_one_by_one": one_by_one == rasa_own,
+        "same_at_once": list(at_once) == rasa_own * 4,
+        "intents": [p["intent"]["name"] for p in rasa_own],
+    }
+
+print(json.dumps(asyncio.run(compare())))
+"""
+
+
+def test_messages_parsed_in_a_thread_are_parsed_as_rasa_parses_them():
+    texts = [
+        "my laptop does not turn on",
+        "принтер не печатает",
+        "/greet",
+        '/rate{"stars": 5}',
+        "",
+        "<b>hi</b> \x00",
+        "x" * 4000,
+    ]
+    found = run_in_rasa_env(PARSES, json.dumps(texts))
+
+    assert found["same_one_by_one"] is True
+    assert found["same_at_once"] is True
+    assert found["intents"][:3] == ["describe_problem", "describe_problem", "greet"]
+    assert found["intents"][4] == "nlu_fallback"  # no text
