@@ -1,1 +1,1 @@
-"""deskbot's own Rasa dialogue policies."""
+"""deskbot's own parts of Rasa's dialogue: a rule policy and a tracker store."""

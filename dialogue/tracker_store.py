@@ -3,10 +3,11 @@ as JSON text.
 
 Rasa 3.6's InMemoryTrackerStore turns the whole conversation into JSON on every save and back
 into events on every retrieve, then replays it once more to cut off the current session. This
-store keeps the event objects (Rasa itself shares them between a tracker and its copies; no
-event changes once it is logged) and builds only the current session's tracker on retrieve.
-The trackers it returns are the ones InMemoryTrackerStore returns (tests/test_tracker_store.py
-compares them); conversations are still lost when the Rasa server stops, as before.
+store keeps the event objects, as Rasa itself shares them between a tracker and the copies it
+makes of it, and builds only the current session's tracker on retrieve. The trackers it returns
+are the ones InMemoryTrackerStore returns (tests/test_tracker_store.py compares them). As with
+that store, the Rasa server saves back the current session it retrieved, so an earlier session
+leaves memory once a new one has begun; conversations are lost when the Rasa server stops.
 
 In endpoints.yml: ``tracker_store: {type: dialogue.tracker_store.EventTrackerStore}``.
 """
