@@ -3,13 +3,11 @@ TensorFlow training layers compute what the NumPy layers answering messages comp
 Rasa component trains, is stored, loads, and answers any text without crashing."""
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.rasa_env import run_in_rasa_env
+
 NO_INTENT = {"name": None, "confidence": 0.0}  # Rasa's "no intent", which falls back
 HOSTILE = {
     "empty": "",
@@ -128,18 +126,8 @@ print(json.dumps(found))
 
 @pytest.fixture(scope="module")
 def found(tmp_path_factory) -> dict:
-    python = Path(os.environ["DESKBOT_RASA_BIN"]) / "python"
     work = tmp_path_factory.mktemp("classifier")
-    result = subprocess.run(
-        [str(python), "-c", SCRIPT, str(work), json.dumps(HOSTILE)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa_env(SCRIPT, str(work), json.dumps(HOSTILE), timeout=600)
 
 
 def test_tensorflow_training_layers_compute_what_numpy_answers_with(found):

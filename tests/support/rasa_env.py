@@ -19,7 +19,7 @@ def run_in_rasa_env(code: str, *args: str, timeout: int = 300) -> dict:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     if done.returncode != 0:
         raise AssertionError(f"the Rasa env exited with {done.returncode}:\n{done.stderr[-3000:]}")
