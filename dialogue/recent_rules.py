@@ -79,7 +79,7 @@ class RecentRulePolicy(RulePolicy):
 def longest_rule(lookup: dict[str, Any]) -> int:
     """How many states the longest rule (or unhappy-path rule) of ``lookup`` has; at least 1."""
     keys = [*lookup.get(RULES, {}), *lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
-    return max((len(json.loads(key)) for key in keys), default=1)
+    return max((len(RecentRulePolicy._rule_key_to_state(key)) for key in keys), default=1)
 
 
 def recent_states(tracker: DialogueStateTracker, domain: Domain, count: int) -> list[State]:
