@@ -1,4 +1,4 @@
-"""Command line: ``python -m nlu_quality cross-validate`` and ``… clinc DIR``."""
+"""Command line: ``python -m nlu_quality cross-validate``, ``… held-out`` and ``… clinc DIR``."""
 
 import argparse
 import json
@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nlu_quality import clinc
+from nlu_quality import clinc, held_out
 from nlu_quality.cross_validation import LANGUAGE_FILES, cross_validate
 
 PROJECT = Path(__file__).resolve().parent.parent / "nlu"
@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--language", choices=sorted(LANGUAGE_FILES), action="append")
     cv.add_argument("--config", type=Path, default=PROJECT / "config.yml")
+    unseen = commands.add_parser(
+        "held-out", help="trained on all of deskbot's data, asked the held-out sets of data/eval/"
+    )
+    unseen.add_argument("--language", choices=sorted(held_out.HELD_OUT_FILES), action="append")
+    unseen.add_argument("--config", type=Path, default=PROJECT / "config.yml")
     bench = commands.add_parser("clinc", help="the pipeline on CLINC150 (data_full.json)")
     bench.add_argument("data", type=Path)
     bench.add_argument("--config", type=Path, default=PROJECT / "config.yml")
@@ -30,10 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "cross-validate":
         languages = args.language or sorted(LANGUAGE_FILES)
         results = cross_validate(rasa, languages, args.folds, PROJECT, args.config.resolve())
-        for language, result in results.items():
-            print(f"{language}: accuracy {result['accuracy']:.4f}, macro F1 {result['macro_f1']}")
-            for intent, row in result["intents"].items():
-                print(f"    {intent:<20} F1 {row['f1']:.3f}  ({row['support']} examples)")
+        print_per_language(results)
+    elif args.command == "held-out":
+        languages = args.language or sorted(held_out.HELD_OUT_FILES)
+        results = held_out.evaluate(rasa, languages, PROJECT, args.config.resolve())
+        print_per_language(results)
     else:
         if not (args.data / "data_full.json").is_file():
             print(f"{args.data} needs data_full.json", file=sys.stderr)
@@ -49,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
             )
     print(json.dumps(results))
     return 0
+
+
+def print_per_language(results: dict[str, dict]) -> None:
+    for language, result in results.items():
+        print(f"{language}: accuracy {result['accuracy']:.4f}, macro F1 {result['macro_f1']}")
+        for intent, row in result["intents"].items():
+            print(f"    {intent:<20} F1 {row['f1']:.3f}  ({row['support']} examples)")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ def cross_validate(
 
     Args:
         rasa: the rasa executable.
-        languages: the languages whose examples are cross-validated together ("en", "ru").
+        languages: the languages whose examples are cross-validated together ("en", "ru", …).
         folds: how many folds.
         project: the Rasa project (nlu/).
         config: the pipeline to cross-validate (the project's config.yml by default).
@@ -33,37 +33,34 @@ def cross_validate(
         data.mkdir()
         for path in files.values():
             shutil.copy(path, data / path.name)
-        subprocess.run(
-            [
-                str(rasa),
-                "test",
-                "nlu",
-                "--nlu",
-                str(data),
-                "--config",
-                str(config),
-                "--cross-validation",
-                "--folds",
-                str(folds),
-                "--successes",
-                "--out",
-                str(out),
-            ],
-            check=True,
-            cwd=project,
-            capture_output=True,
+        predictions = rasa_test_nlu(
+            rasa,
+            project,
+            ["--nlu", str(data), "--config", str(config)]
+            + ["--cross-validation", "--folds", str(folds)],
+            out,
         )
-        predictions = [
-            row
-            for name in ("intent_successes.json", "intent_errors.json")
-            if (out / name).is_file()
-            for row in json.loads((out / name).read_text(encoding="utf-8"))
-        ]
     language_of = {text: language for language, path in files.items() for text in texts(path)}
     return {
         language: summarise(report([p for p in predictions if language_of[p["text"]] == language]))
         for language in languages
     }
+
+
+def rasa_test_nlu(rasa: Path, project: Path, arguments: list[str], out: Path) -> list[dict]:
+    """Every prediction ``rasa test nlu`` makes with ``arguments``, right and wrong alike."""
+    subprocess.run(
+        [str(rasa), "test", "nlu", *arguments, "--successes", "--out", str(out)],
+        check=True,
+        cwd=project,
+        capture_output=True,
+    )
+    return [
+        row
+        for name in ("intent_successes.json", "intent_errors.json")
+        if (out / name).is_file()
+        for row in json.loads((out / name).read_text(encoding="utf-8"))
+    ]
 
 
 def texts(path: Path) -> list[str]:

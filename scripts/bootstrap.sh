@@ -7,7 +7,8 @@
 #   scripts/bootstrap.sh console create-user NAME --role admin   a console account
 #   scripts/bootstrap.sh eval-retrieval DIR   retrieval quality (make eval-retrieval DATA=DIR)
 #   scripts/bootstrap.sh threshold DIR        the no-good-match trade-off (make threshold DATA=DIR)
-#   scripts/bootstrap.sh eval-nlu             NLU cross-validation, en and ru (make eval-nlu)
+#   scripts/bootstrap.sh eval-nlu             NLU cross-validation, per language (make eval-nlu)
+#   scripts/bootstrap.sh eval-nlu-held-out    NLU on phrasings it never saw (make eval-nlu-held-out)
 #   scripts/bootstrap.sh eval-clinc DIR       the NLU pipeline on CLINC150 (make eval-clinc DATA=DIR)
 #   scripts/bootstrap.sh bench-turns          whole-turn load test (make bench-turns)
 #   scripts/bootstrap.sh bench-scale          search at 1k/10k/100k articles (make bench-scale)
@@ -100,6 +101,7 @@ case "${1:-}" in
   eval-retrieval) shift; exec "$APP_ENV/bin/python" -m kb_index eval "$@" ;;
   threshold) shift; exec "$APP_ENV/bin/python" -m kb_index threshold "$@" ;;
   eval-nlu) shift; exec "$RASA_ENV/bin/python" -m nlu_quality cross-validate "$@" ;;
+  eval-nlu-held-out) shift; exec "$RASA_ENV/bin/python" -m nlu_quality held-out "$@" ;;
   eval-clinc) shift; exec "$RASA_ENV/bin/python" -m nlu_quality clinc "$@" ;;
   bench-turns) shift; exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
   bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
@@ -109,6 +111,6 @@ case "${1:-}" in
                  DESKBOT_SEARCH_ENCODER_CACHE_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|eval-nlu|eval-clinc|bench-turns|bench-scale|env" >&2
+  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|eval-nlu|eval-nlu-held-out|eval-clinc|bench-turns|bench-scale|env" >&2
         exit 2 ;;
 esac

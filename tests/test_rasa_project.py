@@ -1,4 +1,5 @@
-"""The Rasa project: training data volume, `rasa data validate`, conversation tests."""
+"""The Rasa project: training data volume and overlap, `rasa data validate`, conversation
+tests."""
 
 import os
 import subprocess
@@ -8,7 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-NLU = Path(__file__).resolve().parent.parent / "nlu"
+from nlu_quality.cross_validation import LANGUAGE_FILES
+from nlu_quality.held_out import HELD_OUT_FILES
+
+ROOT = Path(__file__).resolve().parent.parent
+NLU = ROOT / "nlu"
 CONTRACT = [
     "greet",
     "goodbye",
@@ -38,16 +43,23 @@ def rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     )
 
 
+def texts_by_intent(path: Path) -> dict[str, list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        block["intent"]: [
+            line.strip()[2:] for line in block["examples"].splitlines() if line.strip()
+        ]
+        for block in data["nlu"]
+    }
+
+
 def examples(language: str) -> Counter:
-    data = yaml.safe_load((NLU / "data" / f"nlu_{language}.yml").read_text())
-    return Counter(
-        {
-            block["intent"]: len(
-                [line for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-            )
-            for block in data["nlu"]
-        }
-    )
+    by_intent = texts_by_intent(ROOT / LANGUAGE_FILES[language])
+    return Counter({intent: len(texts) for intent, texts in by_intent.items()})
+
+
+def normalised_texts(path: Path) -> set[str]:
+    return {text.lower() for texts in texts_by_intent(path).values() for text in texts}
 
 
 def test_the_contract_intents_are_in_the_domain():
@@ -55,11 +67,42 @@ def test_the_contract_intents_are_in_the_domain():
     assert set(CONTRACT) <= set(domain["intents"])
 
 
-@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("language", sorted(LANGUAGE_FILES))
 def test_every_intent_has_enough_examples(language):
     counts = examples(language)
     assert counts["describe_problem"] >= 40
     assert all(counts[intent] >= 12 for intent in CONTRACT), counts
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_FILES))
+def test_every_language_file_teaches_every_intent_of_the_domain(language):
+    domain = yaml.safe_load((NLU / "domain.yml").read_text())
+    assert set(examples(language)) == set(domain["intents"])
+
+
+def test_every_training_file_is_cross_validated():
+    assert {f"nlu/data/{p.name}" for p in (NLU / "data").glob("nlu_*.yml")} == set(
+        LANGUAGE_FILES.values()
+    )
+
+
+def test_no_example_is_in_two_language_files():
+    # A text in two files would be held out in one and trained on in the other, and be
+    # scored in whichever language was read last.
+    seen: dict[str, str] = {}
+    for language, path in sorted(LANGUAGE_FILES.items()):
+        for text in normalised_texts(ROOT / path):
+            assert text not in seen, f"{text!r} is in {seen[text]} and {language}"
+            seen[text] = language
+
+
+@pytest.mark.parametrize("language", sorted(HELD_OUT_FILES))
+def test_held_out_phrasings_are_never_trained_on(language):
+    held_out = ROOT / HELD_OUT_FILES[language]
+    trained = set().union(*(normalised_texts(ROOT / p) for p in LANGUAGE_FILES.values()))
+    assert normalised_texts(held_out).isdisjoint(trained)
+    assert len(normalised_texts(held_out)) >= 90
+    assert set(texts_by_intent(held_out)) == set(examples("en"))
 
 
 def test_rasa_data_validate_is_clean():
