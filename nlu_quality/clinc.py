@@ -7,13 +7,14 @@ replayed from each message's intent ranking, so one trained model reports severa
 
 import asyncio
 import json
-import subprocess
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from nlu_quality.rasa_commands import train_nlu
 
 OUT_OF_SCOPE = "oos"
 FALLBACK = "nlu_fallback"
@@ -46,25 +47,7 @@ def train(rasa: Path, config: Path, examples: list[tuple[str, str]], work: Path)
     """Train the NLU part of ``config`` on ``examples``; the model's path."""
     data = work / "train.yml"
     data.write_text(training_yaml(examples), encoding="utf-8")
-    subprocess.run(
-        [
-            str(rasa),
-            "train",
-            "nlu",
-            "--config",
-            str(config),
-            "--nlu",
-            str(data),
-            "--out",
-            str(work),
-            "--fixed-model-name",
-            "clinc",
-        ],
-        check=True,
-        cwd=work,
-        capture_output=True,
-    )
-    return work / "clinc.tar.gz"
+    return train_nlu(rasa, config, data, work, "clinc")
 
 
 def predict(model: Path, examples: list[tuple[str, str]]) -> list[Prediction]:

@@ -6,11 +6,11 @@ meets them in every fold.
 Each held-out example is scored in the language of the file it came from.
 """
 
-import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
+
+from nlu_quality.rasa_commands import rasa_test_predictions
 
 LANGUAGE_FILES = {
     language: f"nlu/data/nlu_{language}.yml" for language in ("en", "fr", "hu", "ru")
@@ -36,7 +36,7 @@ def cross_validate(
         data.mkdir()
         for path in files.values():
             shutil.copy(path, data / path.name)
-        predictions = rasa_test_nlu(
+        predictions = rasa_test_predictions(
             rasa,
             project,
             ["--nlu", str(data), "--config", str(config)]
@@ -48,22 +48,6 @@ def cross_validate(
         language: summarise(report([p for p in predictions if language_of[p["text"]] == language]))
         for language in languages
     }
-
-
-def rasa_test_nlu(rasa: Path, project: Path, arguments: list[str], out: Path) -> list[dict]:
-    """Every prediction ``rasa test nlu`` makes with ``arguments``, right and wrong alike."""
-    subprocess.run(
-        [str(rasa), "test", "nlu", *arguments, "--successes", "--out", str(out)],
-        check=True,
-        cwd=project,
-        capture_output=True,
-    )
-    return [
-        row
-        for name in ("intent_successes.json", "intent_errors.json")
-        if (out / name).is_file()
-        for row in json.loads((out / name).read_text(encoding="utf-8"))
-    ]
 
 
 def texts(path: Path) -> list[str]:

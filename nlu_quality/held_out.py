@@ -6,11 +6,11 @@ twin in another language in training. The held-out sets in data/eval/ are writte
 training files, in no other language, and nothing is trained on them.
 """
 
-import subprocess
 import tempfile
 from pathlib import Path
 
-from nlu_quality.cross_validation import rasa_test_nlu, report, summarise
+from nlu_quality.cross_validation import report, summarise
+from nlu_quality.rasa_commands import rasa_test_predictions, train_nlu
 
 HELD_OUT_FILES = {"ru": "data/eval/intents-ru.yml"}
 
@@ -24,26 +24,14 @@ def evaluate(rasa: Path, languages: list[str], project: Path, config: Path) -> d
         project: the Rasa project (nlu/); its data/ is the training data.
         config: the pipeline to train (the project's config.yml by default).
     """
-    with tempfile.TemporaryDirectory() as work:
-        subprocess.run(
-            [str(rasa), "train", "nlu", "--config", str(config), "--nlu", "data"]
-            + ["--out", work, "--fixed-model-name", "held-out"],
-            check=True,
-            cwd=project,
-            capture_output=True,
-        )
-        model = Path(work) / "held-out.tar.gz"
-        return {
-            language: summarise(
-                report(
-                    rasa_test_nlu(
-                        rasa,
-                        project,
-                        ["--model", str(model), "--nlu", str(project.parent / path)],
-                        Path(work) / language,
-                    )
-                )
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        model = train_nlu(rasa, config, project / "data", work, "held-out")
+        results = {}
+        for language in languages:
+            held_out = project.parent / HELD_OUT_FILES[language]
+            arguments = ["--model", str(model), "--nlu", str(held_out)]
+            results[language] = summarise(
+                report(rasa_test_predictions(rasa, project, arguments, work / language))
             )
-            for language, path in HELD_OUT_FILES.items()
-            if language in languages
-        }
+        return results
