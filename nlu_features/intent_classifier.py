@@ -16,6 +16,10 @@ It needs no featurizer: it reads the message text. Its options are nlu_features.
 - ``training_languages``: the languages of the examples it learns from, ``languages`` by
   default. A multilingual encoder learns Russian intents better from the Russian and the
   English examples together;
+- ``lexical_languages``: the languages in which a character n-gram model
+  (nlu_features.character_ngrams), learnt from the examples in those languages, is averaged
+  with the encoder (none by default);
+- ``lexical_weight``: its share of that average of log-probabilities;
 - ``ranking_length``.
 
 Training runs in TensorFlow (nlu_features.fine_tune); answering runs the encoder's layers in
@@ -37,6 +41,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_features.character_ngrams import CharacterNgramModel, blend
 from nlu_features.e5 import E5Small
 from nlu_features.fine_tune import FineTuned, Training, fine_tune
 from nlu_features.minilm import MiniLM
@@ -62,6 +67,8 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             "ranking_length": 10,
             "languages": None,  # every language
             "training_languages": None,  # those of ``languages``
+            "lexical_languages": [],  # no lexical model
+            "lexical_weight": 0.2,
             **asdict(Training()),
         }
 
@@ -82,9 +89,10 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         intents: list[str] | None = None,
         tuned: FineTuned | None = None,
+        lexical: CharacterNgramModel | None = None,
     ) -> None:
         self._config, self._storage, self._resource = config, model_storage, resource
-        self._intents, self._tuned = intents or [], tuned
+        self._intents, self._tuned, self._lexical = intents or [], tuned, lexical
         self._model = self._encoder(tuned.replaced if tuned else None)
         # Answering runs the layers in ONNX Runtime; a loaded classifier builds them now, so
         # that the first message does not wait.
@@ -121,6 +129,13 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             training,
         )
         self._model = self._encoder(self._tuned.replaced)
+        if self._config["lexical_languages"]:
+            lexical = [m for m in examples if _written_in(m, self._config["lexical_languages"])]
+            self._lexical = CharacterNgramModel.train(
+                [m.get(TEXT) for m in lexical],
+                [number[m.get(INTENT)] for m in lexical],
+                len(self._intents),
+            )
         with self._storage.write_to(self._resource) as directory:
             np.savez(
                 directory / WEIGHTS_FILE,
@@ -128,6 +143,8 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
                 **{HEAD_WEIGHT: self._tuned.head_weight, HEAD_BIAS: self._tuned.head_bias},
             )
             (directory / LABELS_FILE).write_text(json.dumps(self._intents), encoding="utf-8")
+            if self._lexical is not None:
+                self._lexical.save(directory)
         return self._resource
 
     @classmethod
@@ -142,9 +159,14 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 intents, tuned = _read(Path(directory))
+                lexical = (
+                    CharacterNgramModel.load(Path(directory))
+                    if config["lexical_languages"]
+                    else None
+                )
         except ValueError:  # trained on fewer than two intents: nothing was stored
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, intents, tuned)
+        return cls(config, model_storage, resource, intents, tuned, lexical)
 
     def process(self, messages: list[Message]) -> list[Message]:
         having = [m for m in messages if _written_in(m, self._config["languages"])]
@@ -161,11 +183,25 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
     def _classify(self, messages: list[Message]) -> None:
         texts = [m.get(TEXT) for m in messages]
         probabilities = softmax(self._tuned.logits(self._answering(), texts))
+        if self._lexical is not None:
+            self._blend_lexical(messages, probabilities)
         for message, row in zip(messages, probabilities, strict=True):
             best = np.argsort(-row)[: self._config["ranking_length"]]
             ranking = [{"name": self._intents[i], "confidence": float(row[i])} for i in best]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    def _blend_lexical(self, messages: list[Message], probabilities: np.ndarray) -> None:
+        """Averages in the lexical model's probabilities, in place, for the messages in its
+        languages."""
+        rows = np.array([_written_in(m, self._config["lexical_languages"]) for m in messages])
+        if rows.any():
+            texts = [m.get(TEXT) for m, row in zip(messages, rows, strict=True) if row]
+            probabilities[rows] = blend(
+                probabilities[rows],
+                self._lexical.probabilities(texts),
+                self._config["lexical_weight"],
+            )
 
 
 def _written_in(message: Message, languages: list[str] | None) -> bool:

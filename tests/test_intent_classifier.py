@@ -1,6 +1,7 @@
-"""The fine-tuned MiniLM intent classifier (nlu_features), run in the Rasa environment: its
+"""The fine-tuned intent classifier (nlu_features), run in the Rasa environment: its
 TensorFlow training layers compute what the NumPy layers answering messages compute, and the
-Rasa component trains, is stored, loads, and answers any text without crashing."""
+Rasa component trains, is stored, loads, and answers any text without crashing, with its
+character n-gram model averaged in for the languages asked only."""
 
 import json
 
@@ -57,7 +58,7 @@ EXAMPLES = {
 data = TrainingData([Message(data={TEXT: text, INTENT: intent})
                      for intent, texts in EXAMPLES.items() for text in texts])
 config = {**FineTunedIntentClassifier.get_default_config(), "epochs": 1, "min_steps": 60,
-          "batch_size": 8, "ranking_length": 2}
+          "batch_size": 8, "ranking_length": 2, "lexical_languages": ["ru"]}
 
 def answers(classifier, texts):
     messages = classifier.process([Message(data={TEXT: t}) for t in texts])
@@ -71,6 +72,8 @@ training_texts = [t for texts in EXAMPLES.values() for t in texts]
 before = answers(trained, training_texts)
 loaded = FineTunedIntentClassifier.load(config, storage, resource, None)
 found["training_intents"] = [a[0]["name"] for a in answers(loaded, training_texts)]
+found["stored_without_russian_examples"] = sorted(
+    p.name for p in (Path(work) / "classifier").iterdir())
 found["same_after_loading"] = before == answers(loaded, training_texts)
 found["hostile"] = dict(zip(hostile, answers(loaded, list(hostile.values()))))
 
@@ -105,6 +108,17 @@ found["e5_intents"] = e5._intents
 russian_texts = [t for texts in RUSSIAN.values() for t in texts]
 found["e5_russian"] = [a[0]["name"] for a in answers(e5, russian_texts)]
 found["e5_english_left_alone"] = answers(e5, ["printer is jammed"])
+found["e5_stored"] = sorted(p.name for p in (Path(work) / "e5").iterdir())
+# The same stored classifier answering every language, with and without its lexical model.
+everywhere = {**multilingual, "languages": None}
+blended = FineTunedIntentClassifier.load(everywhere, storage, e5_resource, None)
+encoder_only = FineTunedIntentClassifier.load(
+    {**everywhere, "lexical_languages": []}, storage, e5_resource, None)
+probes = ["не печатает принтер", "принтером", "printer is jammed", "hello"]
+found["lexical_blended"] = answers(blended, probes)
+found["lexical_encoder_only"] = answers(encoder_only, probes)
+found["lexical_hostile"] = answers(blended, ["принтер " * 5000, "<b>пароль</b> ${jndi:x}",
+                                             "\\x00\\xff", "", "🔥 пароль"])
 english_data = Resource("e5_english_data")
 FineTunedIntentClassifier.create(multilingual, storage, english_data, None).train(data)
 found["e5_without_russian_examples"] = answers(
@@ -174,6 +188,34 @@ def test_the_multilingual_encoder_learns_russian_from_english_examples_too(found
     assert found["e5_intents"] == ["greet", "password", "printer"]
     assert found["e5_russian"] == ["printer"] * 3 + ["password"] * 3
     assert found["e5_english_left_alone"] == [[NO_INTENT, None]]  # it answers Russian only
+
+
+def test_the_lexical_model_is_stored_beside_the_encoder(found):
+    assert {"lexical.npz", "lexical_vocabulary.json", "classifier.npz"} <= set(found["e5_stored"])
+
+
+def test_no_example_in_the_lexical_languages_stores_no_lexical_model(found):
+    # CLINC150's case: English examples only, "lexical_languages: [ru]".
+    assert found["stored_without_russian_examples"] == ["classifier.npz", "intents.json"]
+
+
+def test_the_lexical_model_changes_russian_answers_only(found):
+    blended, encoder_only = found["lexical_blended"], found["lexical_encoder_only"]
+    for russian in (0, 1):
+        assert blended[russian][0]["name"] == "printer"
+        assert blended[russian][1] != encoder_only[russian][1]  # other confidences
+    assert blended[2:] == encoder_only[2:]  # English: the encoder's answer, untouched
+
+
+def test_hostile_russian_text_gets_a_ranked_intent_through_the_lexical_model(found):
+    oversized, markup, binary, empty, emoji = found["lexical_hostile"]
+    assert oversized[0]["name"] == "printer"
+    for answer in (markup, binary, emoji):
+        assert answer[0]["name"] in {"greet", "password", "printer"}
+    assert empty == [NO_INTENT, None]
+    for intent, ranking in (oversized, markup, binary, emoji):
+        assert sum(r["confidence"] for r in ranking) <= 1.0 + 1e-6
+        assert ranking[0] == intent
 
 
 def test_a_classifier_with_no_example_in_its_languages_trains_nothing(found):
