@@ -22,13 +22,14 @@ eval-retrieval:
 threshold:
 	@scripts/bootstrap.sh threshold $(DATA)
 
-# Intent cross-validation on deskbot's own training data, each language apart
+# Intent cross-validation on deskbot's own training data, the languages together, scored
+# apart, on seeded folds: make eval-nlu [CONFIG=<pipeline>] [SEED=<n>]
 eval-nlu:
-	@scripts/bootstrap.sh eval-nlu
+	@scripts/bootstrap.sh eval-nlu $(if $(CONFIG),--config $(CONFIG)) $(if $(SEED),--seed $(SEED))
 
 # deskbot's pipeline trained on all its data, asked the phrasings of data/eval/intents-*.yml
 eval-nlu-held-out:
-	@scripts/bootstrap.sh eval-nlu-held-out
+	@scripts/bootstrap.sh eval-nlu-held-out $(if $(CONFIG),--config $(CONFIG))
 
 # deskbot's NLU pipeline on CLINC150: make eval-clinc DATA=../shared/datasets/clinc150 [CONFIG=...]
 eval-clinc:

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--language", choices=sorted(LANGUAGE_FILES), action="append")
     cv.add_argument("--config", type=Path, default=PROJECT / "config.yml")
+    cv.add_argument("--seed", type=int, default=7, help="draws the folds")
     unseen = commands.add_parser(
         "held-out", help="trained on all of deskbot's data, asked the held-out sets of data/eval/"
     )
@@ -34,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     rasa = Path(sys.executable).parent / "rasa"
     if args.command == "cross-validate":
         languages = args.language or sorted(LANGUAGE_FILES)
-        results = cross_validate(rasa, languages, args.folds, PROJECT, args.config.resolve())
+        results = cross_validate(
+            rasa, languages, args.folds, PROJECT, args.config.resolve(), args.seed
+        )
         print_per_language(results)
     elif args.command == "held-out":
         languages = args.language or sorted(held_out.HELD_OUT_FILES)

@@ -1,16 +1,20 @@
-"""``rasa test nlu --cross-validation`` on deskbot's training data, summarised per language.
+"""Cross-validation of deskbot's training data with ``rasa train nlu`` and ``rasa test nlu``,
+summarised per language.
 
 The languages are cross-validated together, as the pipeline is trained: a classifier that
 learns Russian intents from the English, French and Hungarian examples too (nlu/config.yml)
-meets them in every fold.
-Each held-out example is scored in the language of the file it came from.
+meets them in every fold. Each held-out example is scored in the language of the file it came
+from.
+
+The folds are stratified by intent and seeded (``rasa test nlu --cross-validation`` draws new
+ones on every run), so two pipelines run with the same seed are scored on the same folds and
+their difference is theirs, not the folds'.
 """
 
-import shutil
 import tempfile
 from pathlib import Path
 
-from nlu_quality.rasa_commands import rasa_test_predictions
+from nlu_quality.rasa_commands import rasa_test_predictions, train_nlu
 
 LANGUAGE_FILES = {
     language: f"nlu/data/nlu_{language}.yml" for language in ("en", "fr", "hu", "ru")
@@ -19,7 +23,7 @@ SUMMARY_ROWS = ("accuracy", "micro avg", "macro avg", "weighted avg")
 
 
 def cross_validate(
-    rasa: Path, languages: list[str], folds: int, project: Path, config: Path
+    rasa: Path, languages: list[str], folds: int, project: Path, config: Path, seed: int = 7
 ) -> dict[str, dict]:
     """Intent accuracy and F1 per intent, per language, over ``folds`` folds of the examples.
 
@@ -29,20 +33,22 @@ def cross_validate(
         folds: how many folds.
         project: the Rasa project (nlu/).
         config: the pipeline to cross-validate (the project's config.yml by default).
+        seed: draws the folds.
     """
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
     files = {language: project.parent / LANGUAGE_FILES[language] for language in languages}
-    with tempfile.TemporaryDirectory() as work:
-        data, out = Path(work) / "data", Path(work) / "out"
-        data.mkdir()
-        for path in files.values():
-            shutil.copy(path, data / path.name)
-        predictions = rasa_test_predictions(
-            rasa,
-            project,
-            ["--nlu", str(data), "--config", str(config)]
-            + ["--cross-validation", "--folds", str(folds)],
-            out,
-        )
+    examples = TrainingData().merge(*(_load(path) for path in files.values())).intent_examples
+    predictions = []
+    with tempfile.TemporaryDirectory() as folder:
+        for number, (train, test) in enumerate(seeded_folds(examples, folds, seed)):
+            work = Path(folder) / f"fold-{number}"
+            work.mkdir()
+            for name, part in (("train.yml", train), ("test.yml", test)):
+                (work / name).write_text(TrainingData(part).nlu_as_yaml(), encoding="utf-8")
+            model = train_nlu(rasa, config, work / "train.yml", work, "fold")
+            arguments = ["--model", str(model), "--nlu", str(work / "test.yml")]
+            predictions += rasa_test_predictions(rasa, project, arguments, work / "out")
     language_of = {text: language for language, path in files.items() for text in texts(path)}
     return {
         language: summarise(report([p for p in predictions if language_of[p["text"]] == language]))
@@ -50,11 +56,27 @@ def cross_validate(
     }
 
 
+def seeded_folds(examples: list, folds: int, seed: int) -> list[tuple[list, list]]:
+    """``folds`` (training, held-out) splits of ``examples``, stratified by intent."""
+    from sklearn.model_selection import StratifiedKFold
+
+    intents = [example.get("intent") for example in examples]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return [
+        ([examples[i] for i in train], [examples[i] for i in test])
+        for train, test in splitter.split(examples, intents)
+    ]
+
+
 def texts(path: Path) -> list[str]:
     """The example texts of a Rasa NLU file, as Rasa reports them (entity markup removed)."""
+    return [message.get("text") for message in _load(path).intent_examples]
+
+
+def _load(path: Path):
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [message.get("text") for message in load_data(str(path)).intent_examples]
+    return load_data(str(path))
 
 
 def report(predictions: list[dict]) -> dict:

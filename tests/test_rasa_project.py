@@ -128,22 +128,27 @@ def test_conversation_tests_pass_in_both_languages(tmp_path):
     assert "None of the test stories failed" in report
 
 
-def test_the_held_out_command_trains_on_all_the_data_and_scores_the_set(tmp_path):
-    # A bag-of-words pipeline trains in seconds; the command's own code (train, test, summarise)
-    # runs as it does with deskbot's pipeline.
+@pytest.fixture
+def bag_of_words(tmp_path) -> Path:
+    """A pipeline that trains in seconds, so that a measuring command's own code (train, test,
+    summarise) runs as it does with deskbot's pipeline."""
     config = tmp_path / "config.yml"
     config.write_text(
         "recipe: default.v1\nlanguage: en\npipeline:\n  - name: WhitespaceTokenizer\n"
         "  - name: CountVectorsFeaturizer\n  - name: LogisticRegressionClassifier\n"
         "policies: []\n"
     )
+    return config
+
+
+def test_the_held_out_command_trains_on_all_the_data_and_scores_the_set(bag_of_words):
     found = run_in_rasa_env(
         "import json, sys\n"
         "from pathlib import Path\n"
         "from nlu_quality.held_out import evaluate\n"
         "rasa = Path(sys.executable).parent / 'rasa'\n"
         "print(json.dumps(evaluate(rasa, ['ru'], Path('nlu').resolve(), Path(sys.argv[1]))))",
-        str(config),
+        str(bag_of_words),
         timeout=600,
     )
 
@@ -152,3 +157,44 @@ def test_the_held_out_command_trains_on_all_the_data_and_scores_the_set(tmp_path
     assert found["ru"]["examples"] == sum(len(texts) for texts in held_out.values())
     assert set(found["ru"]["intents"]) == set(held_out)
     assert 0.0 < found["ru"]["accuracy"] <= 1.0
+
+
+def test_cross_validation_scores_every_example_once_in_its_own_language(bag_of_words):
+    found = run_in_rasa_env(
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from nlu_quality.cross_validation import cross_validate\n"
+        "rasa = Path(sys.executable).parent / 'rasa'\n"
+        "project = Path('nlu').resolve()\n"
+        "print(json.dumps(cross_validate(rasa, ['en', 'hu'], 2, project, Path(sys.argv[1]))))",
+        str(bag_of_words),
+        timeout=900,
+    )
+
+    assert list(found) == ["en", "hu"]
+    for language in found:
+        by_intent = texts_by_intent(ROOT / LANGUAGE_FILES[language])
+        assert found[language]["examples"] == sum(len(texts) for texts in by_intent.values())
+        assert set(found[language]["intents"]) == set(by_intent)
+        assert 0.0 < found[language]["accuracy"] <= 1.0
+
+
+def test_the_folds_are_seeded_stratified_and_split_every_example_once():
+    found = run_in_rasa_env(
+        "import json\n"
+        "from rasa.shared.nlu.training_data.message import Message\n"
+        "from nlu_quality.cross_validation import seeded_folds\n"
+        "examples = [Message(data={'text': f'{i}', 'intent': 'ab'[i % 2]}) for i in range(20)]\n"
+        "def texts(seed):\n"
+        "    return [[[m.get('text') for m in part] for part in fold]\n"
+        "            for fold in seeded_folds(examples, 5, seed)]\n"
+        "print(json.dumps({'seven': texts(7), 'again': texts(7), 'eight': texts(8)}))"
+    )
+
+    folds = found["seven"]
+    assert found["again"] == folds and found["eight"] != folds
+    held_out = [text for _, test in folds for text in test]
+    assert sorted(held_out, key=int) == [str(i) for i in range(20)]
+    for train, test in folds:
+        assert set(train).isdisjoint(test) and len(train) + len(test) == 20
+        assert sorted(int(t) % 2 for t in test) == [0, 0, 1, 1]  # both intents in each fold
