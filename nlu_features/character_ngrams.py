@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nlu_features.fine_tune import softmax
+
 NGRAMS = (2, 5)
 REGULARISATION = 30.0  # scikit-learn's C: weak, the examples are few and each one counts
 VOCABULARY_FILE, ARRAYS_FILE = "lexical_vocabulary.json", "lexical.npz"
@@ -56,9 +58,7 @@ class CharacterNgramModel:
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One row of class probabilities per text."""
-        scores = self._vectorizer.transform(texts) @ self.weight + self.bias
-        exponents = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return exponents / exponents.sum(axis=1, keepdims=True)
+        return softmax(self._vectorizer.transform(texts) @ self.weight + self.bias)
 
     @cached_property
     def _vectorizer(self):
@@ -82,11 +82,9 @@ class CharacterNgramModel:
 
 def blend(encoder: np.ndarray, lexical: np.ndarray, lexical_weight: float) -> np.ndarray:
     """The weighted geometric mean of two rows of probabilities each, renormalised."""
-    logits = (1 - lexical_weight) * np.log(encoder + 1e-9) + lexical_weight * np.log(
-        lexical + 1e-9
+    return softmax(
+        (1 - lexical_weight) * np.log(encoder + 1e-9) + lexical_weight * np.log(lexical + 1e-9)
     )
-    exponents = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exponents / exponents.sum(axis=1, keepdims=True)
 
 
 def _vectorizer(vocabulary: dict[str, int] | None = None):

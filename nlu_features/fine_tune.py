@@ -99,6 +99,12 @@ def fine_tune(
     )
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Each row of scores as probabilities."""
+    exponents = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exponents / exponents.sum(axis=1, keepdims=True)
+
+
 def frozen_hidden_states(model: MiniLM, texts: list[str], first: int) -> list[np.ndarray]:
     """Each text's hidden states (tokens x dimension) after the frozen layers below ``first``."""
     states: list[np.ndarray] = [np.empty(0)] * len(texts)

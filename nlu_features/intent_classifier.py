@@ -43,7 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_features.character_ngrams import CharacterNgramModel, blend
 from nlu_features.e5 import E5Small
-from nlu_features.fine_tune import FineTuned, Training, fine_tune
+from nlu_features.fine_tune import FineTuned, Training, fine_tune, softmax
 from nlu_features.minilm import MiniLM
 from nlu_features.onnx_layers import OnnxPooled
 from servicedesk.language import detect
@@ -218,8 +218,3 @@ def _read(directory: Path) -> tuple[list[str], FineTuned]:
         tensors = {name: stored[name] for name in stored.files}
     head_weight, head_bias = tensors.pop(HEAD_WEIGHT), tensors.pop(HEAD_BIAS)
     return intents, FineTuned(tensors, head_weight, head_bias)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    exponents = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exponents / exponents.sum(axis=1, keepdims=True)
