@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu_features.fine_tune import softmax
+from nlu_features.probabilities import softmax
 
 NGRAMS = (2, 5)
 REGULARISATION = 30.0  # scikit-learn's C: weak, the examples are few and each one counts
@@ -78,13 +78,6 @@ class CharacterNgramModel:
         vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         with np.load(directory / ARRAYS_FILE) as arrays:
             return cls(vocabulary, arrays["idf"], arrays["weight"], arrays["bias"])
-
-
-def blend(encoder: np.ndarray, lexical: np.ndarray, lexical_weight: float) -> np.ndarray:
-    """The weighted geometric mean of two rows of probabilities each, renormalised."""
-    return softmax(
-        (1 - lexical_weight) * np.log(encoder + 1e-9) + lexical_weight * np.log(lexical + 1e-9)
-    )
 
 
 def _vectorizer(vocabulary: dict[str, int] | None = None):

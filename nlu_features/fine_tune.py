@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlu_features.minilm import MiniLM, layer_prefix
-from nlu_features.onnx_layers import OnnxPooled
 
 FROZEN_BATCH = 64
 SHUFFLE_WINDOW = 50  # batches: shuffle, then sort each window by length to pad little
@@ -36,9 +35,9 @@ class FineTuned:
     head_weight: np.ndarray  # (dimension, classes)
     head_bias: np.ndarray  # (classes,)
 
-    def logits(self, model: MiniLM | OnnxPooled, texts: list[str]) -> np.ndarray:
-        """One row of class scores per text; ``model`` must carry ``replaced``."""
-        return model.pooled(texts) @ self.head_weight + self.head_bias
+    def scores(self, pooled: np.ndarray) -> np.ndarray:
+        """One row of class scores per sentence vector of the fine-tuned encoder."""
+        return pooled @ self.head_weight + self.head_bias
 
 
 def fine_tune(
@@ -97,12 +96,6 @@ def fine_tune(
         head_weight.numpy(),
         head_bias.numpy(),
     )
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Each row of scores as probabilities."""
-    exponents = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exponents / exponents.sum(axis=1, keepdims=True)
 
 
 def frozen_hidden_states(model: MiniLM, texts: list[str], first: int) -> list[np.ndarray]:

@@ -20,6 +20,10 @@ It needs no featurizer: it reads the message text. Its options are nlu_features.
   (nlu_features.character_ngrams), learnt from the examples in those languages, is averaged
   with the encoder (none by default);
 - ``lexical_weight``: its share of that average of log-probabilities;
+- ``nearest_weight``: the share, in every language, of a nearest-example model
+  (nlu_features.nearest_examples: each intent's closest training example in the fine-tuned
+  encoder's vectors) in the same kind of average (0, none, by default);
+- ``nearest_scale``: how sharply its cosines become probabilities;
 - ``ranking_length``.
 
 Training runs in TensorFlow (nlu_features.fine_tune); answering runs the encoder's layers in
@@ -41,11 +45,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_features.character_ngrams import CharacterNgramModel, blend
+from nlu_features.character_ngrams import CharacterNgramModel
 from nlu_features.e5 import E5Small
-from nlu_features.fine_tune import FineTuned, Training, fine_tune, softmax
+from nlu_features.fine_tune import FineTuned, Training, fine_tune
 from nlu_features.minilm import MiniLM
+from nlu_features.nearest_examples import NearestExamples
 from nlu_features.onnx_layers import OnnxPooled
+from nlu_features.probabilities import blend, softmax
 from servicedesk.language import detect
 
 WEIGHTS_FILE = "classifier.npz"
@@ -69,6 +75,8 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             "training_languages": None,  # those of ``languages``
             "lexical_languages": [],  # no lexical model
             "lexical_weight": 0.2,
+            "nearest_weight": 0.0,  # no nearest-example model
+            "nearest_scale": 50.0,
             **asdict(Training()),
         }
 
@@ -90,9 +98,11 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         intents: list[str] | None = None,
         tuned: FineTuned | None = None,
         lexical: CharacterNgramModel | None = None,
+        nearest: NearestExamples | None = None,
     ) -> None:
         self._config, self._storage, self._resource = config, model_storage, resource
         self._intents, self._tuned, self._lexical = intents or [], tuned, lexical
+        self._nearest = nearest
         self._model = self._encoder(tuned.replaced if tuned else None)
         # Answering runs the layers in ONNX Runtime; a loaded classifier builds them now, so
         # that the first message does not wait.
@@ -129,6 +139,12 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             training,
         )
         self._model = self._encoder(self._tuned.replaced)
+        if self._config["nearest_weight"]:
+            self._nearest = NearestExamples.of(
+                self._answering().pooled([m.get(TEXT) for m in examples]),
+                [number[m.get(INTENT)] for m in examples],
+                len(self._intents),
+            )
         if self._config["lexical_languages"]:
             lexical = [m for m in examples if _written_in(m, self._config["lexical_languages"])]
             self._lexical = CharacterNgramModel.train(
@@ -143,8 +159,9 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
                 **{HEAD_WEIGHT: self._tuned.head_weight, HEAD_BIAS: self._tuned.head_bias},
             )
             (directory / LABELS_FILE).write_text(json.dumps(self._intents), encoding="utf-8")
-            if self._lexical is not None:
-                self._lexical.save(directory)
+            for model in (self._lexical, self._nearest):
+                if model is not None:
+                    model.save(directory)
         return self._resource
 
     @classmethod
@@ -164,9 +181,12 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
                     if config["lexical_languages"]
                     else None
                 )
+                nearest = (
+                    NearestExamples.load(Path(directory)) if config["nearest_weight"] else None
+                )
         except ValueError:  # trained on fewer than two intents: nothing was stored
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, intents, tuned, lexical)
+        return cls(config, model_storage, resource, intents, tuned, lexical, nearest)
 
     def process(self, messages: list[Message]) -> list[Message]:
         having = [m for m in messages if _written_in(m, self._config["languages"])]
@@ -182,7 +202,14 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
 
     def _classify(self, messages: list[Message]) -> None:
         texts = [m.get(TEXT) for m in messages]
-        probabilities = softmax(self._tuned.logits(self._answering(), texts))
+        pooled = self._answering().pooled(texts)
+        probabilities = softmax(self._tuned.scores(pooled))
+        if self._nearest is not None:
+            probabilities = blend(
+                probabilities,
+                self._nearest.probabilities(pooled, self._config["nearest_scale"]),
+                self._config["nearest_weight"],
+            )
         if self._lexical is not None:
             self._blend_lexical(messages, probabilities)
         for message, row in zip(messages, probabilities, strict=True):

@@ -1,6 +1,6 @@
 """The character n-gram intent model (nlu_features.character_ngrams), run in the Rasa
 environment, which has scikit-learn: it reads a word across its endings, keeps a class it never
-saw possible, survives saving, and its blend with the encoder weighs each side as asked."""
+saw possible and survives saving."""
 
 import pytest
 
@@ -10,7 +10,7 @@ SCRIPT = """
 import json, sys, tempfile
 from pathlib import Path
 import numpy as np
-from nlu_features.character_ngrams import CharacterNgramModel, blend
+from nlu_features.character_ngrams import CharacterNgramModel
 
 found = {}
 TEXTS = ["принтер не печатает", "принтер зажевал бумагу", "ошибка принтера",
@@ -36,12 +36,6 @@ two = CharacterNgramModel.train(["принтер", "принтера", "паро
 found["two_classes"] = two.probabilities(["принтеры", "паролю"]).argmax(axis=1).tolist()
 found["one_class"] = CharacterNgramModel.train(["принтер", "принтера"], [0, 0], 2) is None
 
-encoder = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
-lexical = np.array([[0.1, 0.8, 0.1], [0.2, 0.6, 0.2]])
-found["blend_0"] = blend(encoder, lexical, 0.0).ravel().tolist()
-found["blend_1"] = blend(encoder, lexical, 1.0).ravel().tolist()
-found["blend_half"] = blend(encoder, lexical, 0.5)[0].tolist()
-found["blend_zeros"] = blend(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), 0.5)[0].tolist()
 print(json.dumps(found))
 """
 
@@ -77,15 +71,3 @@ def test_the_model_survives_saving_and_loading(found):
 def test_two_classes_and_one_class(found):
     assert found["two_classes"] == [0, 1]
     assert found["one_class"] is True
-
-
-def test_the_blend_weighs_each_side_as_asked(found):
-    assert found["blend_0"] == pytest.approx([0.7, 0.2, 0.1, 0.1, 0.1, 0.8], abs=1e-6)
-    assert found["blend_1"] == pytest.approx([0.1, 0.8, 0.1, 0.2, 0.6, 0.2], abs=1e-6)
-    # The geometric mean of 0.7 and 0.1, of 0.2 and 0.8, of 0.1 and 0.1, renormalised.
-    first = [(0.7 * 0.1) ** 0.5, (0.2 * 0.8) ** 0.5, 0.1]
-    assert found["blend_half"] == pytest.approx([v / sum(first) for v in first], abs=1e-6)
-
-
-def test_a_zero_probability_on_either_side_gives_no_nan(found):
-    assert found["blend_zeros"] == pytest.approx([0.5, 0.5])

@@ -100,7 +100,7 @@ russian_data = TrainingData(data.intent_examples + [
     Message(data={TEXT: text, INTENT: intent})
     for intent, texts in RUSSIAN.items() for text in texts])
 multilingual = {**config, "encoder": "multilingual-e5-small", "languages": ["ru"],
-                "training_languages": ["en", "ru"]}
+                "training_languages": ["en", "ru"], "nearest_weight": 0.4}
 e5_resource = Resource("e5")
 FineTunedIntentClassifier.create(multilingual, storage, e5_resource, None).train(russian_data)
 e5 = FineTunedIntentClassifier.load(multilingual, storage, e5_resource, None)
@@ -117,6 +117,9 @@ encoder_only = FineTunedIntentClassifier.load(
 probes = ["не печатает принтер", "принтером", "printer is jammed", "hello"]
 found["lexical_blended"] = answers(blended, probes)
 found["lexical_encoder_only"] = answers(encoder_only, probes)
+head_only = FineTunedIntentClassifier.load(
+    {**everywhere, "lexical_languages": [], "nearest_weight": 0.0}, storage, e5_resource, None)
+found["head_only"] = answers(head_only, probes)
 found["lexical_hostile"] = answers(blended, ["принтер " * 5000, "<b>пароль</b> ${jndi:x}",
                                              "\\x00\\xff", "", "🔥 пароль"])
 english_data = Resource("e5_english_data")
@@ -190,8 +193,9 @@ def test_the_multilingual_encoder_learns_russian_from_english_examples_too(found
     assert found["e5_english_left_alone"] == [[NO_INTENT, None]]  # it answers Russian only
 
 
-def test_the_lexical_model_is_stored_beside_the_encoder(found):
-    assert {"lexical.npz", "lexical_vocabulary.json", "classifier.npz"} <= set(found["e5_stored"])
+def test_the_lexical_and_nearest_example_models_are_stored_beside_the_encoder(found):
+    stored = set(found["e5_stored"])
+    assert {"lexical.npz", "lexical_vocabulary.json", "nearest.npz", "classifier.npz"} <= stored
 
 
 def test_no_example_in_the_lexical_languages_stores_no_lexical_model(found):
@@ -205,6 +209,15 @@ def test_the_lexical_model_changes_russian_answers_only(found):
         assert blended[russian][0]["name"] == "printer"
         assert blended[russian][1] != encoder_only[russian][1]  # other confidences
     assert blended[2:] == encoder_only[2:]  # English: the encoder's answer, untouched
+
+
+def test_the_nearest_example_model_changes_every_language_s_confidences(found):
+    with_nearest, head_only = found["lexical_encoder_only"], found["head_only"]
+    assert [a[0]["name"] for a in with_nearest[:3]] == ["printer", "printer", "printer"]
+    assert [a[0]["name"] for a in head_only[:3]] == ["printer", "printer", "printer"]
+    for answer, head in zip(with_nearest, head_only, strict=True):
+        assert answer[1] != head[1]  # Russian and English alike
+        assert sum(r["confidence"] for r in answer[1]) <= 1.0 + 1e-6
 
 
 def test_hostile_russian_text_gets_a_ranked_intent_through_the_lexical_model(found):
