@@ -5,7 +5,8 @@ encoder's own sentence vectors.
 The softmax head draws one straight boundary between intents; a short or rare phrasing that
 lies next to one training example of its intent ("увидимся", "дайте техника") can still fall on
 the wrong side of it. FineTunedIntentClassifier averages the two models' log-probabilities
-(``nearest_weight``).
+(``nearest_weight``). deskbot's pipeline leaves it off: it also makes the classifier sure of
+messages that belong to no intent (docs/BENCHMARKS.md, "A nearest-example model").
 
 Stored as plain arrays (unit vectors sorted by intent, where each intent starts), never as a
 pickle.
