@@ -13,6 +13,7 @@ from servicedesk import tickets
 from servicedesk.db.models import Ticket
 from servicedesk.errors import NotYourTicket, UnknownTicket
 from servicedesk.i18n import text
+from servicedesk.references import parse_reference
 
 
 class ActionCheckStatus(EmployeeAction):
@@ -26,7 +27,7 @@ class ActionCheckStatus(EmployeeAction):
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
         sender = sender_of(tracker)
-        number = tickets.parse_reference(latest_text(tracker))
+        number = parse_reference(latest_text(tracker))
         if sender is None:
             say(dispatcher, text("no_open_tickets", language))
             return []

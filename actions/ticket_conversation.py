@@ -14,6 +14,7 @@ from servicedesk.db.models import Ticket
 from servicedesk.errors import DomainError
 from servicedesk.i18n import text
 from servicedesk.payloads import payload
+from servicedesk.references import parse_reference
 
 CHOOSER_LIMIT = 5
 
@@ -31,7 +32,7 @@ class ActionReplyTicket(EmployeeAction):
         if sender is None:
             say(dispatcher, text("no_open_tickets", language))
             return []
-        number = int_entity(tracker, "ticket") or tickets.parse_reference(latest_text(tracker))
+        number = int_entity(tracker, "ticket") or parse_reference(latest_text(tracker))
         with services.database().unit_of_work() as session:
             open_tickets = tickets.open_tickets_of(session, sender)
             chosen = _choose(open_tickets, number)
@@ -59,7 +60,7 @@ class ActionReopen(EmployeeAction):
             return []
         try:
             with services.database().unit_of_work() as session:
-                number = tickets.parse_reference(reason)
+                number = parse_reference(reason)
                 if number is None:
                     latest = workflow.latest_reopenable(session, sender)
                     number = latest.number if latest else None

@@ -16,6 +16,7 @@ from servicedesk import tickets, workflow
 from servicedesk.db.models import Ticket
 from servicedesk.errors import DomainError, InvalidTransition, UnknownTicket
 from servicedesk.notices import Desk
+from servicedesk.references import parse_reference
 
 NOTE_PROMPT = "✍ Resolution note for {reference}"
 QUEUE_LIMIT = 20
@@ -125,7 +126,7 @@ def is_command(text: str) -> bool:
 
 
 def _number(rest: str) -> int:
-    number = tickets.parse_reference(rest)
+    number = parse_reference(rest)
     if number is None:
         raise InvalidTransition("name the ticket, e.g. SD-1042")
     return number

@@ -1,6 +1,5 @@
 """Tickets: filing, the agents' steps, the requester's reopening and rating."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,7 +23,6 @@ REOPEN_WINDOW = timedelta(days=7)
 RERATE_WINDOW = timedelta(hours=24)
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
-_REFERENCE = re.compile(r"\bSD[-\s]?(\d{1,9})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,12 +45,6 @@ class FilingRequest:
     search_id: int | None = None
     suggested_articles: list[dict] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
-
-
-def parse_reference(text: str) -> int | None:
-    """The ticket number in "what about SD-1042?", or None."""
-    match = _REFERENCE.search(text or "")
-    return int(match.group(1)) if match else None
 
 
 def file_ticket(session: Session, request: FilingRequest) -> Ticket:

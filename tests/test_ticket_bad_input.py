@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from servicedesk import buttons, tickets
 from servicedesk.db.models import Rating, Ticket, TicketEvent
-from servicedesk.tickets import parse_reference
+from servicedesk.references import parse_reference
 from tests.support.gateway import Agent, Employee, find_button, texts
 
 

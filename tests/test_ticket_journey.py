@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from servicedesk.db.models import Rating, Ticket
-from servicedesk.tickets import parse_reference
+from servicedesk.references import parse_reference
 from tests.support.gateway import Agent, Employee, buttons, texts
 
 PHOTO = [

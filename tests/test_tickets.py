@@ -10,6 +10,7 @@ from servicedesk.db.models import Rating, Ticket, TicketStatus
 from servicedesk.errors import InvalidRating, InvalidTransition, NotYourTicket, UnknownTicket
 from servicedesk.identity import SenderId
 from servicedesk.priority import assess
+from servicedesk.references import parse_reference
 from servicedesk.tickets import CategoryDecision, FilingRequest
 
 ANN, BOB = SenderId("tg", "501"), SenderId("xmpp", "bob@corp.example.com")
@@ -138,7 +139,7 @@ def test_broken_again_within_a_week_reopens(database):
     ],
 )
 def test_references_are_found_in_words(text, number):
-    assert tickets.parse_reference(text) == number
+    assert parse_reference(text) == number
 
 
 def test_status_values_are_the_documented_ones():

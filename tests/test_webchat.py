@@ -9,7 +9,7 @@ from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
 from bot.webchat.server import MAX_BODY_BYTES, create_app
 from servicedesk import workflow
-from servicedesk.tickets import parse_reference
+from servicedesk.references import parse_reference
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from servicedesk import tickets, workflow
 from servicedesk.db.models import Delivery, Rating, SearchQuery, Ticket
-from servicedesk.tickets import parse_reference
+from servicedesk.references import parse_reference
 from tests.support.prosody import CORP, FOREIGN
 from tests.support.stack import AGENTS_ROOM, free_port
 from tests.support.xmpp_gateway import BOT_JID, start_xmpp_gateway

@@ -11,7 +11,7 @@ from bot.agents import AgentDesk
 from bot.messages import Reply
 from bot.telegram.render import render
 from servicedesk.agent_commands import NOTE_PROMPT, AgentAnswer
-from servicedesk.tickets import parse_reference
+from servicedesk.references import parse_reference
 
 log = logging.getLogger(__name__)
 MEMBER_STATUSES = {"creator", "administrator", "member"}
