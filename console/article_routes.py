@@ -21,7 +21,7 @@ from servicedesk.db import Database
 from servicedesk.db.models import ArticleStatus, StaffRole
 from servicedesk.errors import DomainError
 from servicedesk.kb_articles import ArticleEdit, EditConflict
-from servicedesk.language import SUPPORTED
+from servicedesk.language import WRITTEN
 from servicedesk.scoreboard import scores as scoreboard_scores
 from servicedesk.settings import TicketSettings
 
@@ -176,7 +176,7 @@ def _form(
         history=history,
         preview=preview,
         categories=TicketSettings().categories,
-        languages=SUPPORTED,
+        languages=WRITTEN,
         statuses=list(ArticleStatus),
         **extra,
     )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from kb_index.articles import Article
 from servicedesk.db.models import ArticleStatus, KbArticle, KbArticleVersion, utcnow
 from servicedesk.errors import DomainError
-from servicedesk.language import SUPPORTED
+from servicedesk.language import WRITTEN
 
 MAX_BODY_CHARS = 100_000
 MAX_TITLE_CHARS = 200
@@ -149,8 +149,8 @@ def validate(edit: ArticleEdit, categories: list[str] | None = None) -> None:
         raise InvalidArticleEdit(
             f"the body is {len(edit.body):,} characters; the limit is {MAX_BODY_CHARS:,}"
         )
-    if edit.language not in SUPPORTED:
-        raise InvalidArticleEdit(f"the language must be one of {', '.join(SUPPORTED)}")
+    if edit.language not in WRITTEN:
+        raise InvalidArticleEdit(f"the language must be one of {', '.join(WRITTEN)}")
     if categories is not None and edit.category not in categories:
         raise InvalidArticleEdit("the category is not in the catalogue")
 

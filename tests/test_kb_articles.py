@@ -47,7 +47,7 @@ def test_saving_makes_versions_and_a_stale_save_is_refused(database):
         ("EN BOARD", EDIT),
         ("en-board-002", ArticleEdit("", "Hardware", "en", "body")),
         ("en-board-002", ArticleEdit("t", "Hardware", "en", " ")),
-        ("en-board-002", ArticleEdit("t", "Hardware", "fr", "body")),
+        ("en-board-002", ArticleEdit("t", "Hardware", "de", "body")),
         ("en-board-002", ArticleEdit("t", "Hardware", "en", "b" * 100_001)),
     ],
 )
