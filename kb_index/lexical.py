@@ -9,7 +9,7 @@ from scipy import sparse
 
 from kb_index.articles import Article
 from kb_index.spelling import correct, has_cyrillic, russian_layout
-from kb_index.text import is_dictionary_word, terms, token_terms, tokens
+from kb_index.text import LATIN_DEFAULT, is_dictionary_word, terms, token_terms, tokens
 
 K1 = 1.2
 B = 0.75
@@ -40,8 +40,10 @@ class LexicalIndex:
     touches only the articles that share a term with it."""
 
     def __init__(self, articles: list[Article]) -> None:
-        titles = _field_weights([terms(f"{a.title} {' '.join(a.keywords)}") for a in articles])
-        bodies = _field_weights([terms(a.body) for a in articles])
+        titles = _field_weights(
+            [terms(f"{a.title} {' '.join(a.keywords)}", a.language) for a in articles]
+        )
+        bodies = _field_weights([terms(a.body, a.language) for a in articles])
         self._count = len(articles)
         self._frequency: Counter[str] = Counter()
         for title, body in zip(titles, bodies, strict=True):
@@ -65,20 +67,25 @@ class LexicalIndex:
             (np.array(values, dtype=np.float32), (rows, columns)), shape=shape
         )
 
-    def query_terms(self, query: str) -> set[str]:
-        """The query's terms, read on the Russian layout when that makes more of them known;
-        a misspelt word's term is replaced by a known term a typo away."""
+    def query_terms(self, query: str, language: str = LATIN_DEFAULT) -> set[str]:
+        """The terms of ``query`` written in ``language``, read on the Russian layout when that
+        makes more of them known; a misspelt word's term is replaced by a known term a typo
+        away."""
         if not has_cyrillic(query):
             switched = russian_layout(query)
-            if self._known_share(set(terms(switched))) > self._known_share(set(terms(query))):
+            if self._known_share(set(terms(switched))) > self._known_share(
+                set(terms(query, language))
+            ):
                 query = switched
         return {
-            self._spelled(term, token) for token in tokens(query) for term in token_terms(token)
+            self._spelled(term, token)
+            for token in tokens(query)
+            for term in token_terms(token, language)
         }
 
-    def score_all(self, query: str) -> LexicalScores:
-        """BM25F and coverage of every article, in index order."""
-        query_terms = self.query_terms(query)
+    def score_all(self, query: str, language: str = LATIN_DEFAULT) -> LexicalScores:
+        """BM25F and coverage of every article for ``query`` written in ``language``."""
+        query_terms = self.query_terms(query, language)
         known = [self._row[t] for t in query_terms if t in self._row]
         unknown = len(query_terms) - len(known)
         total_idf = float(self._idf[known].sum()) + unknown * self._unknown_idf()

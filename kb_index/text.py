@@ -2,17 +2,23 @@
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pymorphy3
 import snowballstemmer
+from stop_words import get_stop_words
 
 from kb_index.slang import JOINED, SLANG
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-я]")
 RUSSIAN_STEM_PREFIX = 6
-_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
+_STEMMERS = {
+    code: snowballstemmer.stemmer(name)
+    for code, name in (("en", "english"), ("ru", "russian"), ("fr", "french"), ("hu", "hungarian"))
+}
+# Latin-script words are stemmed as the language of their text says; Cyrillic ones as Russian.
+LATIN_DEFAULT = "en"
 
 STOP_WORDS = frozenset(
     """
@@ -33,6 +39,11 @@ STOP_WORDS = frozenset(
     здравствуйте добрый день пожалуйста подскажите помогите спасибо коллеги ребята очень
     """.split()
 )
+# Greetings and pleas of French and Hungarian chat, beside their stop-word lists.
+_CHAT_WORDS = {
+    "fr": "bonjour salut merci svp stp aide besoin veux voudrais",
+    "hu": "szia sziasztok helló jó napot köszönöm kérem segítség segítsetek",
+}
 
 
 def fold(text: str) -> str:
@@ -44,21 +55,32 @@ def fold(text: str) -> str:
 _JOINED = re.compile(r"\b(" + "|".join(re.escape(k) for k in JOINED) + r")\b")
 
 
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """English and Russian stop words, and those of ``language`` when it is another."""
+    if language not in _CHAT_WORDS:
+        return STOP_WORDS
+    # The package's Hungarian list spells ő and ű as õ and û (Latin-1).
+    listed = [w.replace("õ", "ő").replace("û", "ű") for w in get_stop_words(language)]
+    return STOP_WORDS | {fold(w) for w in listed} | set(_CHAT_WORDS[language].split())
+
+
 def tokens(text: str) -> list[str]:
     """The folded words of ``text``, two-word spellings ("вай фай") joined."""
     return _TOKEN.findall(_JOINED.sub(lambda m: JOINED[m.group(1)], fold(text)))
 
 
-def terms(text: str) -> list[str]:
-    """The stemmed content words of ``text``, in order, chat words replaced by what they mean."""
-    return [term for token in tokens(text) for term in token_terms(token)]
+def terms(text: str, language: str = LATIN_DEFAULT) -> list[str]:
+    """The stemmed content words of ``text`` written in ``language``, in order, chat words
+    replaced by what they mean."""
+    return [term for token in tokens(text) for term in token_terms(token, language)]
 
 
-def token_terms(token: str) -> tuple[str, ...]:
+def token_terms(token: str, language: str = LATIN_DEFAULT) -> tuple[str, ...]:
     """The terms one folded word stands for: none for a stop word, usually its stem."""
-    if token in STOP_WORDS:
+    if token in stop_words(language):
         return ()
-    stem = _stem(token)
+    stem = _stem(token, language)
     return _slang_terms().get(stem, (stem,))
 
 
@@ -71,12 +93,12 @@ def _slang_terms() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=200_000)
-def _stem(token: str) -> str:
+def _stem(token: str, language: str = LATIN_DEFAULT) -> str:
     if _CYRILLIC.search(token):
         # Snowball leaves different stems for one Russian root (подключа-, подключен-, подключ-);
         # a capped prefix joins them.
         return _STEMMERS["ru"].stemWord(token)[:RUSSIAN_STEM_PREFIX]
-    return _STEMMERS["en"].stemWord(token)
+    return _STEMMERS.get(language, _STEMMERS[LATIN_DEFAULT]).stemWord(token)
 
 
 def is_dictionary_word(token: str) -> bool:
