@@ -5,7 +5,7 @@ The file holds the XLM-RoBERTa unigram vocabulary and the BERT weights, the matr
 of 32 four-bit values with a float16 scale. They are unpacked once into the tensor names of a
 Hugging Face BERT, so nlu_features.minilm's encoder runs them and nlu_features.fine_tune trains
 them like MiniLM's; only the 250k-row word table stays packed and is unpacked row by row.
-Texts get e5's "query: " prefix.
+Texts get e5's "query: " prefix unless another is named.
 """
 
 import struct
@@ -17,6 +17,7 @@ import numpy as np
 from nlu_features.minilm import MiniLM, layer_prefix
 from nlu_features.unigram import Unigram
 
+NAME = "multilingual-e5-small"
 MAGIC = b"E5S1"
 BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", 16)])  # 32 weights
 PREFIX = "query: "
@@ -51,13 +52,18 @@ def packaged_model_file() -> Path:
 
 
 class E5Small(MiniLM):
-    """multilingual-e5-small sentence embeddings; ``replaced`` as for MiniLM."""
+    """multilingual-e5-small sentence embeddings; ``replaced`` as for MiniLM; ``prefix`` is
+    put before every text ("" for texts that carry e5's "query: " or "passage: " already)."""
 
     def __init__(
-        self, model_file: Path | None = None, replaced: dict[str, np.ndarray] | None = None
+        self,
+        model_file: Path | None = None,
+        replaced: dict[str, np.ndarray] | None = None,
+        prefix: str = PREFIX,
     ) -> None:
         self.model_file = Path(model_file or packaged_model_file())
         self._replaced = dict(replaced or {})
+        self.prefix = prefix
 
     @cached_property
     def _file(self) -> "ModelFile":
@@ -76,7 +82,7 @@ class E5Small(MiniLM):
         return self._file.tokenizer()
 
     def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        return super().tokenize([PREFIX + text for text in texts])
+        return super().tokenize([self.prefix + text for text in texts])
 
     def word_vectors(self, tokens: np.ndarray) -> np.ndarray:
         return self._file.word_rows(tokens)

@@ -24,6 +24,10 @@ It needs no featurizer: it reads the message text. Its options are nlu_features.
   (nlu_features.nearest_examples: each intent's closest training example in the fine-tuned
   encoder's vectors) in the same kind of average (0, none, by default);
 - ``nearest_scale``: how sharply its cosines become probabilities;
+- ``query_vector``: with the e5 encoder, also give each message's vector as the untrained
+  encoder sees it (e5's "query: " embedding, unit length) in the parse data as
+  ``query_vector``, for the knowledge-base search to use instead of embedding the message
+  again. The layers below the fine-tuned ones run once for both;
 - ``ranking_length``.
 
 Training runs in TensorFlow (nlu_features.fine_tune); answering runs the encoder's layers in
@@ -46,6 +50,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_features.character_ngrams import CharacterNgramModel
+from nlu_features.e5 import NAME as E5_NAME
 from nlu_features.e5 import E5Small
 from nlu_features.fine_tune import FineTuned, Training, fine_tune
 from nlu_features.minilm import MiniLM
@@ -57,8 +62,9 @@ from servicedesk.language import detect
 WEIGHTS_FILE = "classifier.npz"
 LABELS_FILE = "intents.json"
 HEAD_WEIGHT, HEAD_BIAS = "head.weight", "head.bias"
-MINILM, E5 = "all-MiniLM-L6-v2", "multilingual-e5-small"
+MINILM, E5 = "all-MiniLM-L6-v2", E5_NAME
 NO_INTENT = {"name": None, "confidence": 0.0}
+QUERY_VECTOR = "query_vector"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -77,6 +83,7 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
             "lexical_weight": 0.2,
             "nearest_weight": 0.0,  # no nearest-example model
             "nearest_scale": 50.0,
+            "query_vector": False,
             **asdict(Training()),
         }
 
@@ -106,7 +113,9 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
         self._model = self._encoder(tuned.replaced if tuned else None)
         # Answering runs the layers in ONNX Runtime; a loaded classifier builds them now, so
         # that the first message does not wait.
-        self._onnx = OnnxPooled(self._model) if tuned else None
+        self._onnx: OnnxPooled | None = None
+        if tuned:
+            self._answering()
 
     def _encoder(self, replaced: dict[str, np.ndarray] | None) -> MiniLM:
         if self._config["encoder"] == E5:
@@ -117,8 +126,14 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
 
     def _answering(self) -> OnnxPooled:
         if self._onnx is None or self._onnx.model is not self._model:
-            self._onnx = OnnxPooled(self._model)
+            self._onnx = OnnxPooled(self._model, branch=self._query_encoder())
         return self._onnx
+
+    def _query_encoder(self) -> E5Small | None:
+        """The untrained e5 that the KB search embeds queries with, when asked for."""
+        if not (self._config["query_vector"] and self._config["encoder"] == E5 and self._tuned):
+            return None
+        return E5Small()
 
     def train(self, training_data: TrainingData) -> Resource:
         languages = self._config["training_languages"] or self._config["languages"]
@@ -202,7 +217,12 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
 
     def _classify(self, messages: list[Message]) -> None:
         texts = [m.get(TEXT) for m in messages]
-        pooled = self._answering().pooled(texts)
+        if self._answering().has_branch:
+            pooled, queries = self._answering().pooled_with_branch(texts)
+            for message, vector in zip(messages, unit_rows(queries), strict=True):
+                message.set(QUERY_VECTOR, query_vector(vector), add_to_output=True)
+        else:
+            pooled = self._answering().pooled(texts)
         probabilities = softmax(self._tuned.scores(pooled))
         if self._nearest is not None:
             probabilities = blend(
@@ -229,6 +249,15 @@ class FineTunedIntentClassifier(GraphComponent, IntentClassifier):
                 self._lexical.probabilities(texts),
                 self._config["lexical_weight"],
             )
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def query_vector(vector: np.ndarray) -> dict[str, Any]:
+    """The parse data's ``query_vector``: which model, and the vector to 5 decimals."""
+    return {"model": E5, "vector": [round(float(v), 5) for v in vector]}
 
 
 def _written_in(message: Message, languages: list[str] | None) -> bool:

