@@ -1,5 +1,5 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
-.PHONY: run test lint admin eval-retrieval threshold eval-nlu eval-nlu-held-out eval-clinc bench-turns bench-scale
+.PHONY: run test lint admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc bench-turns bench-scale
 
 run:
 	@scripts/bootstrap.sh run
@@ -21,6 +21,10 @@ eval-retrieval:
 # The "no good match" trade-off with a fifth of the articles held out: make threshold DATA=<dir>
 threshold:
 	@scripts/bootstrap.sh threshold $(DATA)
+
+# Learn the search fusion's weights from public datasets (writes kb_index/calibration.json)
+calibrate:
+	@scripts/bootstrap.sh calibrate $(or $(DATA),../shared/datasets/rutube-dev ../shared/datasets/stackfaq)
 
 # Intent cross-validation on deskbot's own training data, the languages together, scored
 # apart, on seeded folds: make eval-nlu [CONFIG=<pipeline>] [SEED=<n>]

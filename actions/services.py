@@ -5,7 +5,7 @@ from functools import cache
 
 from kb_index import KnowledgeSearch
 from kb_index.classifier import CategoryClassifier, load_examples
-from kb_index.embedder import Embedder
+from kb_index.embedder import Encoders
 from kb_index.live import LiveIndex
 from kb_index.settings import SearchSettings
 from servicedesk.db import Database
@@ -31,14 +31,14 @@ def search_settings() -> SearchSettings:
 
 
 @cache
-def embedder() -> Embedder:
-    return Embedder.from_settings(search_settings())
+def encoders() -> Encoders:
+    return Encoders.from_settings(search_settings())
 
 
 @cache
 def live_index() -> LiveIndex:
     settings = search_settings()
-    live = LiveIndex(settings.index_dir, settings.live_index_dir, embedder(), settings.thresholds)
+    live = LiveIndex(settings.index_dir, settings.live_index_dir, encoders(), settings.cutoffs)
     # Load the model and the Russian dictionaries now, not on the first employee's question.
     for words, language in WARM_UP:
         live.current().rank(words, language=language)
@@ -56,7 +56,7 @@ def classifier() -> CategoryClassifier:
     return CategoryClassifier.build(
         knowledge_search().articles,
         load_examples(settings.examples_file),
-        embedder(),
+        encoders(),
         settings.categories,
     )
 

@@ -14,6 +14,7 @@ from actions.context import (
     display_name_of,
     entity,
     language_of,
+    latest_text,
     say,
     search_id_of,
     sender_of,
@@ -21,6 +22,7 @@ from actions.context import (
 from actions.drafting import propose
 from kb_index import SearchHit
 from kb_index.articles import Article
+from kb_index.embedder import QueryVector
 from servicedesk import self_service
 from servicedesk.i18n import text
 from servicedesk.payloads import payload
@@ -43,7 +45,10 @@ class ActionSuggestArticles(EmployeeAction):
     ) -> list[dict[str, Any]]:
         query, language = typed_text(tracker), language_of(tracker)
         settings = services.search_settings()
-        hits = services.knowledge_search().search(query, settings.top_k, language)
+        vector = QueryVector.from_parse_data(tracker.latest_message.get("query_vector"))
+        if latest_text(tracker) != query:
+            vector = None  # the NLU embedded other words than the ones searched
+        hits = services.knowledge_search().search(query, settings.top_k, language, vector)
         search_id = _record(dispatcher, tracker, query, language, hits)
         if hits:
             say(dispatcher, _suggestion_text(hits, language), _read_buttons(hits, language))
@@ -105,7 +110,8 @@ def _record(
 
 
 def _suggestion_text(hits: list[SearchHit], language: str) -> str:
-    lines = [text("suggestions_intro", language)]
+    intro = "might_help" if hits[0].tentative else "suggestions_intro"
+    lines = [text(intro, language)]
     lines += [f"{n}. {hit.title}\n{hit.excerpt}" for n, hit in enumerate(hits, start=1)]
     return "\n\n".join(lines)
 

@@ -24,8 +24,8 @@ import numpy as np
 
 from kb_index.articles import Article, load_directory
 from kb_index.dense import EXACT_LIMIT, DenseIndex
-from kb_index.embedder import Embedder
-from kb_index.search import KnowledgeSearch
+from kb_index.embedder import MULTILINGUAL, Embedder, Encoders
+from kb_index.search import Cutoffs, DenseFields, KnowledgeSearch
 from kb_index.settings import SearchSettings
 from kb_index.store import heading, passage
 from kb_index.text import tokens
@@ -78,8 +78,8 @@ class Fields:
 def vectors(articles: list[Article], embedder: Embedder, embed: bool, seed: int = 3) -> Fields:
     if embed:
         started = time.perf_counter()
-        titles = embedder.encode([heading(a) for a in articles])
-        passages = embedder.encode([passage(a) for a in articles])
+        titles = embedder.encode_passages([heading(a) for a in articles])
+        passages = embedder.encode_passages([passage(a) for a in articles])
         return Fields(titles, passages, time.perf_counter() - started)
     rng = np.random.default_rng(seed)
     fields = []
@@ -96,9 +96,11 @@ def measure_kind(
     limit = len(articles) if exact else 0
     before = resident_mb()
     started = time.perf_counter()
-    dense = (DenseIndex.build(fields.titles, limit), DenseIndex.build(fields.passages, limit))
+    dense = DenseFields(
+        DenseIndex.build(fields.titles, limit), DenseIndex.build(fields.passages, limit)
+    )
     dense_s = time.perf_counter() - started
-    search = KnowledgeSearch(articles, dense, embedder, 0.0)
+    search = KnowledgeSearch(articles, {MULTILINGUAL: dense}, Encoders(embedder), Cutoffs.at(0.0))
     build_s = time.perf_counter() - started
     memory = resident_mb() - before
     latencies, rankings = [], []
@@ -107,7 +109,9 @@ def measure_kind(
         hits = search.rank(text, 10, language)
         latencies.append((time.perf_counter() - started) * 1000)
         rankings.append([h.article_id for h in hits])
-    index_mb = sum(faiss.serialize_index(d._index).nbytes for d in dense) / 2**20
+    index_mb = (
+        sum(faiss.serialize_index(d._index).nbytes for d in (dense.titles, dense.passages)) / 2**20
+    )
     return {
         "index": "exact (flat)" if exact else "approximate (HNSW)",
         "build_s": round(build_s, 2),

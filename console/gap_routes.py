@@ -27,7 +27,7 @@ async def gap_review(request: Request, staff: Editor, db: DB):
 def _clusters(db: Database) -> list[gaps.GapCluster]:
     with db.unit_of_work() as session:
         queries = gaps.gap_queries(session)
-    group = partial(cluster, embedder=publishing.embedder(SearchSettings()))
+    group = partial(cluster, embedder=publishing.encoders(SearchSettings()).multilingual)
     return gaps.clusters(queries, group)
 
 

@@ -1,24 +1,21 @@
 """From the database's articles to the bot: import the seed once, rebuild the live index."""
 
-from functools import cache
-from pathlib import Path
-
 from kb_index import KnowledgeSearch, live
 from kb_index.articles import load_directory
-from kb_index.embedder import Embedder
+from kb_index.embedder import Encoders
 from kb_index.settings import SearchSettings
 from servicedesk import kb_articles
 from servicedesk.db import Database
 
-
-def embedder(settings: SearchSettings) -> Embedder:
-    """One embedder per distinct model setting, loaded once."""
-    return _embedder(settings.model, settings.encoder_threads, settings.onnx_cache_dir)
+_loaded: dict[tuple, Encoders] = {}
 
 
-@cache
-def _embedder(model: str, threads: int, onnx_cache_dir: Path | None) -> Embedder:
-    return Embedder(model, threads, onnx_cache_dir)
+def encoders(settings: SearchSettings) -> Encoders:
+    """One set of models per distinct model setting, loaded once."""
+    key = (settings.model, settings.english_model, settings.encoder_threads)
+    if key not in _loaded:
+        _loaded[key] = Encoders.from_settings(settings)
+    return _loaded[key]
 
 
 def import_seed(database: Database, settings: SearchSettings) -> int:
@@ -34,8 +31,7 @@ def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
     it (the same threshold)."""
     with database.unit_of_work() as session:
         articles = kb_articles.published(session)
-    model = embedder(settings)
-    return live.publish(articles, model, settings.live_index_dir, settings.thresholds)
+    return live.publish(articles, encoders(settings), settings.live_index_dir, settings.cutoffs)
 
 
 def answered_by(search: KnowledgeSearch, questions: list[tuple[str, str]], article_id: str) -> int:

@@ -1,4 +1,5 @@
-"""Command line: ``python -m kb_index build``, ``query "text"`` and ``eval DATA_DIR``."""
+"""Command line: ``python -m kb_index build``, ``query "text"``, ``eval DATA_DIR``,
+``threshold DATA_DIR`` and ``calibrate DATA_DIR...``."""
 
 import argparse
 import json
@@ -6,9 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-from kb_index import evaluation, store, thresholds
+from kb_index import calibration, evaluation, store, thresholds
 from kb_index.articles import load_directory
-from kb_index.embedder import Embedder
+from kb_index.embedder import Encoders
 from kb_index.settings import SearchSettings
 
 
@@ -29,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument(
         "--kb", type=Path, default=settings.kb_dir, help="articles when DATA has no articles.jsonl"
     )
+    evaluate.add_argument(
+        "--no-keywords", action="store_true", help="leave out the articles' keyword lists"
+    )
+    learn = commands.add_parser("calibrate", help="learn the fusion's weights from datasets")
+    learn.add_argument("data", type=Path, nargs="+", help="folders in the shared eval format")
+    learn.add_argument("--kb", type=Path, default=settings.kb_dir)
+    learn.add_argument("--out", type=Path, default=calibration.CALIBRATION_FILE)
     tune = commands.add_parser("threshold", help="the no-good-match trade-off, articles held out")
     tune.add_argument("data", type=Path, help="a folder with queries.jsonl (+ articles.jsonl)")
     tune.add_argument("--kb", type=Path, default=settings.kb_dir)
@@ -36,17 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     tune.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    embedder = Embedder.from_settings(settings)
+    encoders = Encoders.from_settings(settings)
     if args.command == "eval":
-        return _evaluate(args.data, args.kb, embedder)
+        return _evaluate(args.data, args.kb, encoders, not args.no_keywords)
     if args.command == "threshold":
-        return _threshold(args, embedder)
+        return _threshold(args, encoders)
+    if args.command == "calibrate":
+        return _calibrate(args.data, args.kb, encoders, args.out)
     if args.command == "build":
         articles = load_directory(args.kb)
-        store.build(articles, embedder, args.out)
+        store.build(articles, encoders, args.out)
         print(f"indexed {len(articles)} articles into {args.out}")
         return 0
-    search = store.load(args.index, embedder, settings.thresholds)
+    search = store.load(args.index, encoders, settings.cutoffs)
     hits = (search.rank if args.all else search.search)(args.text, args.limit)
     for hit in hits:
         print(json.dumps(hit.__dict__, ensure_ascii=False))
@@ -55,20 +65,43 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _evaluate(data: Path, kb: Path, embedder: Embedder) -> int:
+def _evaluate(data: Path, kb: Path, encoders: Encoders, keywords: bool) -> int:
     if not (data / "queries.jsonl").is_file():
         print(f"{data} needs queries.jsonl (and articles.jsonl, or --kb)", file=sys.stderr)
         return 2
-    result = evaluation.evaluate(data, embedder, kb)
+    result = evaluation.evaluate(data, encoders, kb, keywords=keywords)
     for key, value in result.items():
         print(f"{key:>10}: {value}")
     print(json.dumps(result))
     return 0
 
 
-def _threshold(args: argparse.Namespace, embedder: Embedder) -> int:
+def _calibrate(datasets: list[Path], kb: Path, encoders: Encoders, out: Path) -> int:
+    """One model per set of channels the queries have, each learnt from every query that has
+    those channels."""
+    scores, relevant, sources = [], [], []
+    for data in datasets:
+        dataset_scores, dataset_relevant = evaluation.channel_scores(data, encoders, kb)
+        scores += dataset_scores
+        relevant += dataset_relevant
+        sources += [data.name] * len(dataset_scores)
+    models, learnt_from = [], {}
+    for channels in sorted({tuple(sorted(s)) for s in scores}):
+        having = [i for i, s in enumerate(scores) if set(channels) <= set(s)]
+        model = calibration.fit(
+            [scores[i] for i in having], [relevant[i] for i in having], channels
+        )
+        models.append(model)
+        learnt_from[",".join(channels)] = sorted({sources[i] for i in having})
+        print(f"{len(having)} queries for {', '.join(channels)}: {model}")
+    calibration.Calibration(models).save(out, learnt_from)
+    print(f"wrote {out}")
+    return 0
+
+
+def _threshold(args: argparse.Namespace, encoders: Encoders) -> int:
     answerable, unanswerable, outcomes = thresholds.tradeoff(
-        args.data, embedder, args.kb, args.hold_out, args.seed
+        args.data, encoders, args.kb, args.hold_out, args.seed
     )
     print(f"{answerable} answerable and {unanswerable} unanswerable queries")
     chosen = thresholds.best(outcomes)

@@ -13,13 +13,15 @@ import yaml
 
 from kb_index import store
 from kb_index.articles import Article
-from kb_index.embedder import Embedder
-from kb_index.search import KnowledgeSearch
-from servicedesk.language import detect
+from kb_index.embedder import Encoders
+from kb_index.search import Cutoffs, KnowledgeSearch
+from servicedesk.language import written_language
 
 NEIGHBOURS = 5
 MIN_VOTE_SHARE = 0.35  # chosen by leave-one-out on data/classifier/examples.yml
-MIN_SIMILARITY = 0.3
+# The best neighbour's calibrated score below which a request is "Other"; chosen by
+# leave-one-out on data/classifier/examples.yml from 0, 0.001, 0.01, 0.03, 0.1 and 0.3.
+MIN_SIMILARITY = 0.001
 FALLBACK = "Other"
 
 
@@ -41,18 +43,18 @@ class CategoryClassifier:
         cls,
         articles: list[Article],
         examples: dict[str, list[str]],
-        embedder: Embedder,
+        encoders: Encoders,
         catalogue: list[str],
     ) -> "CategoryClassifier":
         """Learn from the KB ``articles`` and ``examples`` ({category: [requests]})."""
         documents = [a for a in articles if a.category in catalogue] + [
-            Article(f"example-{category}-{n}", text, category, detect(text), text)
+            Article(f"example-{category}-{n}", text, category, written_language(text), text)
             for category, texts in examples.items()
             if category in catalogue
             for n, text in enumerate(texts)
         ]
-        fields = store.embed_fields(documents, embedder)
-        return cls(KnowledgeSearch(documents, fields, embedder, threshold=0.0))
+        fields = store.embed_fields(documents, encoders)
+        return cls(KnowledgeSearch(documents, fields, encoders, Cutoffs.at(0.0)))
 
     def classify(self, text: str, language: str | None = None) -> Classification:
         hits = self._neighbours.rank(text, NEIGHBOURS, language)

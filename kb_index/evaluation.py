@@ -7,15 +7,16 @@ Markdown knowledge base instead."""
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from kb_index import store
 from kb_index.articles import Article, load_directory
-from kb_index.embedder import Embedder
-from kb_index.search import KnowledgeSearch
+from kb_index.embedder import Encoders
+from kb_index.search import Cutoffs, KnowledgeSearch
+from servicedesk.language import written_language
 
 CUTOFFS = (1, 3, 5)
 MRR_DEPTH = 10
@@ -58,23 +59,46 @@ def scores(rankings: Sequence[Sequence[str]], queries: Sequence[Query]) -> dict[
     return result
 
 
-def dataset_articles(data_dir: Path, kb_dir: Path) -> list[Article]:
-    """The dataset's own articles.jsonl, or else the Markdown articles of ``kb_dir``."""
+def dataset_articles(data_dir: Path, kb_dir: Path, keywords: bool = True) -> list[Article]:
+    """The dataset's own articles.jsonl, or else the Markdown articles of ``kb_dir`` (without
+    their keyword lists when ``keywords`` is false)."""
     own = data_dir / "articles.jsonl"
-    return load_articles(own) if own.is_file() else load_directory(kb_dir)
+    articles = load_articles(own) if own.is_file() else load_directory(kb_dir)
+    return articles if keywords else [replace(a, keywords=()) for a in articles]
+
+
+def index(articles: list[Article], encoders: Encoders) -> KnowledgeSearch:
+    """A throwaway search over ``articles`` that ranks everything (no threshold)."""
+    return KnowledgeSearch(
+        articles, store.embed_fields(articles, encoders), encoders, Cutoffs.at(0.0)
+    )
+
+
+def channel_scores(
+    data_dir: Path, encoders: Encoders, kb_dir: Path
+) -> tuple[list[dict[str, np.ndarray]], list[np.ndarray]]:
+    """Per query of a dataset: the channels' scores of its articles, and which answer it."""
+    articles = dataset_articles(data_dir, kb_dir)
+    search = index(articles, encoders)
+    scores, relevant = [], []
+    for query in load_queries(data_dir / "queries.jsonl"):
+        scores.append(search.channel_scores(query.text, written_language(query.text)))
+        relevant.append(np.array([a.id in query.relevant for a in articles]))
+    return scores, relevant
 
 
 def evaluate(
     data_dir: Path,
-    embedder: Embedder,
+    encoders: Encoders,
     kb_dir: Path,
     clock: Callable[[], float] = time.perf_counter,
+    keywords: bool = True,
 ) -> dict:
     """Build the index, rank every query, and report quality, latency and build time."""
-    articles = dataset_articles(data_dir, kb_dir)
+    articles = dataset_articles(data_dir, kb_dir, keywords)
     queries = load_queries(data_dir / "queries.jsonl")
     started = clock()
-    search = KnowledgeSearch(articles, store.embed_fields(articles, embedder), embedder, 0.0)
+    search = index(articles, encoders)
     build_s = clock() - started
     rankings, latencies = [], []
     for query in queries:

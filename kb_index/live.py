@@ -3,13 +3,12 @@ or, before any publication, the seed index built at set-up. A new publication is
 the next search, without restarting anything."""
 
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 
 from kb_index import store
 from kb_index.articles import Article
-from kb_index.embedder import Embedder
-from kb_index.search import KnowledgeSearch
+from kb_index.embedder import Encoders
+from kb_index.search import Cutoffs, KnowledgeSearch
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +20,11 @@ class LiveIndex:
         self,
         seed_dir: Path,
         live_dir: Path,
-        embedder: Embedder,
-        threshold: float | Mapping[str, float],
+        encoders: Encoders,
+        cutoffs: Cutoffs,
     ):
         self._seed_dir, self._live_dir = Path(seed_dir), Path(live_dir)
-        self._embedder, self._threshold = embedder, threshold
+        self._encoders, self._cutoffs = encoders, cutoffs
         self._stamp: tuple | None = None
         self._search: KnowledgeSearch | None = None
 
@@ -33,7 +32,7 @@ class LiveIndex:
         stamp = _stamp(self._live_dir)
         if self._search is None or stamp != self._stamp:
             folder = self._live_dir if stamp else self._seed_dir
-            self._search = store.load(folder, self._embedder, self._threshold)
+            self._search = store.load(folder, self._encoders, self._cutoffs)
             self._stamp = stamp
             log.info(
                 "search index loaded from %s: %d articles", folder, len(self._search.articles)
@@ -43,14 +42,14 @@ class LiveIndex:
 
 def publish(
     articles: list[Article],
-    embedder: Embedder,
+    encoders: Encoders,
     live_dir: Path,
-    threshold: float | Mapping[str, float],
+    cutoffs: Cutoffs,
 ) -> KnowledgeSearch:
     """Build the live index from ``articles`` (written aside, then swapped in); returns it as
     the bot will search it."""
-    store.build(articles, embedder, Path(live_dir))
-    return store.load(Path(live_dir), embedder, threshold)
+    store.build(articles, encoders, Path(live_dir))
+    return store.load(Path(live_dir), encoders, cutoffs)
 
 
 def _stamp(live_dir: Path) -> tuple | None:

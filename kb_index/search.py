@@ -1,25 +1,36 @@
-"""Fused search: a dense channel (embeddings) and a lexical channel, weighed by query language."""
+"""Fused search: dense channels (embeddings) and a lexical channel, calibrated into one score."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from kb_index.articles import Article
+from kb_index.calibration import Calibration, shipped, sigmoid
 from kb_index.dense import DenseIndex
-from kb_index.embedder import Embedder
+from kb_index.embedder import ENGLISH, Encoders, QueryVector
 from kb_index.lexical import LexicalIndex, LexicalScores
-from kb_index.settings import ANY_LANGUAGE
-from servicedesk.language import detect
+from servicedesk.language import written_language
 
-# How much each channel counts (dense, lexical), by the query's language. The English weights
-# were chosen on the stackfaq rephrasings; the packaged English model is weak on Russian, so
-# Russian queries lean on the stemmed lexical channel.
-CHANNEL_WEIGHTS = {"en": (0.8, 0.2), "ru": (0.2, 0.8)}
-SAME_LANGUAGE_BONUS = 0.05
+LEXICAL = "lexical"
+# Taken from the log-odds of an article in another language than the employee writes in: of
+# two articles that answer equally well (one translated from the other), theirs comes first.
+# The calibration's data has one language, which this leaves as it was.
+OTHER_LANGUAGE_PENALTY = 0.5
 BM25_SHARE = 0.3
 # A suggestion far weaker than the best one is noise: keep hits scoring at least this share of it.
 RELATIVE_CUTOFF = 0.6
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Where a calibrated score stops being worth suggesting."""
+
+    no_match: float  # a best hit below this is "no good match"
+    tentative: float  # a best hit from this up to ``no_match`` is shown alone, as "might help"
+
+    @classmethod
+    def at(cls, no_match: float) -> "Cutoffs":
+        return cls(no_match, no_match)
 
 
 @dataclass(frozen=True)
@@ -31,80 +42,109 @@ class SearchHit:
     title: str
     excerpt: str
     language: str
+    tentative: bool = False  # below the "no good match" threshold, but close
+
+
+@dataclass(frozen=True)
+class DenseFields:
+    """One dense channel's vectors: a title index and a passage index, in article order."""
+
+    titles: DenseIndex
+    passages: DenseIndex
+
+    def __len__(self) -> int:
+        return len(self.titles)
 
 
 class KnowledgeSearch:
-    """Search the knowledge base; ``search`` returns hits above the threshold, best first."""
+    """Search the knowledge base; ``search`` returns hits worth suggesting, best first."""
 
     def __init__(
         self,
         articles: list[Article],
-        dense_fields: tuple[DenseIndex, ...],
-        embedder: Embedder,
-        threshold: float | Mapping[str, float],
+        fields: dict[str, DenseFields],
+        encoders: Encoders,
+        cutoffs: Cutoffs,
+        calibration: Calibration | None = None,
     ) -> None:
-        """``dense_fields`` hold one vector per article each (title, passage), in article order.
-        ``threshold`` is one number, or one per query language with ``ANY_LANGUAGE`` for the
-        rest: fused scores of Russian queries run lower than English ones."""
-        if any(len(articles) != len(field) for field in dense_fields):
+        """``fields`` hold each channel's vectors (by the names of ``encoders.by_channel()``)."""
+        if any(len(articles) != len(f) for f in fields.values()):
             raise ValueError("index and articles disagree; rebuild the index")
         self.articles = articles
         self._by_id = {a.id: a for a in articles}
-        self._dense_fields = dense_fields
+        self._fields = fields
+        self._models = {c: m for c, m in encoders.by_channel().items() if c in fields}
         self._lexical = LexicalIndex(articles)
         self._languages = np.array([a.language for a in articles])
-        self._embedder = embedder
-        self.thresholds = (
-            dict(threshold) if isinstance(threshold, Mapping) else {ANY_LANGUAGE: threshold}
-        )
+        self.cutoffs = cutoffs
+        self._calibration = calibration
 
     def article(self, article_id: str) -> Article | None:
         return self._by_id.get(article_id)
 
-    def threshold_for(self, language: str) -> float:
-        return self.thresholds.get(language, self.thresholds[ANY_LANGUAGE])
-
-    def search(self, query: str, limit: int = 3, language: str | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        limit: int = 3,
+        language: str | None = None,
+        vector: QueryVector | None = None,
+    ) -> list[SearchHit]:
         """The best ``limit`` articles for ``query``: none when the best misses the threshold,
-        and only those close enough to the best one.
+        the best alone marked ``tentative`` when it misses it narrowly, and otherwise those
+        close enough to the best one.
 
         Args:
             query: the employee's words.
             limit: at most this many hits.
-            language: the query's language; detected from the text when None.
+            language: the conversation's language, a hint for short texts.
+            vector: ``query`` already embedded (by the NLU); used when a channel's model
+                made it.
         Returns:
             Hits sorted by score, possibly empty ("no good match").
         """
-        language = language or detect(query)
-        return self.shown(self.rank(query, limit, language), language)
+        return self.shown(self.rank(query, limit, language, vector))
 
-    def shown(self, ranked: list[SearchHit], language: str) -> list[SearchHit]:
-        """Of ranked hits, those worth suggesting: none when the best misses the threshold."""
-        threshold = self.threshold_for(language)
-        if not ranked or ranked[0].score < threshold:
+    def shown(self, ranked: list[SearchHit]) -> list[SearchHit]:
+        """Of ranked hits, those worth suggesting (see ``search``)."""
+        if not ranked or ranked[0].score < self.cutoffs.tentative:
             return []
-        floor = max(threshold, RELATIVE_CUTOFF * ranked[0].score)
+        best = ranked[0]
+        if best.score < self.cutoffs.no_match:
+            return [SearchHit(**{**best.__dict__, "tentative": True})]
+        floor = max(self.cutoffs.no_match, RELATIVE_CUTOFF * best.score)
         return [hit for hit in ranked if hit.score >= floor]
 
-    def rank(self, query: str, limit: int = 10, language: str | None = None) -> list[SearchHit]:
+    def rank(
+        self,
+        query: str,
+        limit: int = 10,
+        language: str | None = None,
+        vector: QueryVector | None = None,
+    ) -> list[SearchHit]:
         """The best ``limit`` articles whatever their score."""
         if not query.strip() or not self.articles:
             return []
-        language = language or detect(query)
-        scores = self._fused_scores(query, language)
+        written = written_language(query, language)
+        calibration = self._calibration or shipped()
+        log_odds = calibration.log_odds(self.channel_scores(query, written, vector))
+        scores = sigmoid(log_odds - OTHER_LANGUAGE_PENALTY * (self._languages != written))
         order = np.argsort(-scores, kind="stable")[:limit]
         return [self._hit(int(i), float(scores[i])) for i in order]
 
-    def _fused_scores(self, query: str, language: str) -> np.ndarray:
-        dense_weight, lexical_weight = CHANNEL_WEIGHTS.get(language, CHANNEL_WEIGHTS["en"])
-        vector = self._embedder.encode([query])[0]
-        # An article is as close as its closest field: a short title often matches best.
-        dense = np.maximum.reduce([field.similarities(vector) for field in self._dense_fields])
-        lexical = lexical_scores(self._lexical.score_all(query))
-        same_language = (self._languages == language).astype(np.float32)
-        return (
-            dense_weight * dense + lexical_weight * lexical + SAME_LANGUAGE_BONUS * same_language
-        )
+    def channel_scores(
+        self, query: str, written: str, vector: QueryVector | None = None
+    ) -> dict[str, np.ndarray]:
+        """Every channel's scores of every article for ``query`` written in ``written``, by
+        channel name; the English channel only for English queries."""
+        scores = {LEXICAL: lexical_scores(self._lexical.score_all(query, written))}
+        for channel, model in self._models.items():
+            if channel == ENGLISH and written != "en":
+                continue
+            embedded = vector.values if model.accepts(vector) else model.encode([query])[0]
+            fields = self._fields[channel]
+            scores[f"{channel}.title"] = fields.titles.similarities(embedded)
+            scores[f"{channel}.passage"] = fields.passages.similarities(embedded)
+        return scores
 
     def _hit(self, index: int, score: float) -> SearchHit:
         article = self.articles[index]

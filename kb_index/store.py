@@ -1,18 +1,18 @@
 """Build an index folder from articles, and load it back."""
 
 import json
-from collections.abc import Mapping
+import logging
 from dataclasses import asdict
 from pathlib import Path
 
 from kb_index.articles import Article
 from kb_index.dense import DenseIndex
-from kb_index.embedder import Embedder
-from kb_index.search import KnowledgeSearch
+from kb_index.embedder import Embedder, Encoders
+from kb_index.search import Cutoffs, DenseFields, KnowledgeSearch
 
-TITLES_FILE = "titles.faiss"
-PASSAGES_FILE = "passages.faiss"
+log = logging.getLogger(__name__)
 ARTICLES_FILE = "articles.json"
+MODELS_FILE = "models.json"  # which model built each channel
 
 
 def heading(article: Article) -> str:
@@ -25,20 +25,29 @@ def passage(article: Article) -> str:
     return f"{article.title}. {article.body}"
 
 
-def embed_fields(articles: list[Article], embedder: Embedder) -> tuple[DenseIndex, DenseIndex]:
-    """The dense fields of ``articles``: a title index and a passage index, in article order."""
-    titles = DenseIndex.build(embedder.encode([heading(a) for a in articles]))
-    return titles, DenseIndex.build(embedder.encode([passage(a) for a in articles]))
+def embed_fields(articles: list[Article], encoders: Encoders) -> dict[str, DenseFields]:
+    """Every channel's dense fields of ``articles``, by channel name."""
+    return {channel: _embed(articles, model) for channel, model in encoders.by_channel().items()}
 
 
-def build(articles: list[Article], embedder: Embedder, out_dir: Path) -> None:
+def _embed(articles: list[Article], model: Embedder) -> DenseFields:
+    # A title is embedded as a passage too: e5 matched questions to titles better so
+    # (docs/BENCHMARKS.md, "Retrieval quality").
+    return DenseFields(
+        DenseIndex.build(model.encode_passages([heading(a) for a in articles])),
+        DenseIndex.build(model.encode_passages([passage(a) for a in articles])),
+    )
+
+
+def build(articles: list[Article], encoders: Encoders, out_dir: Path) -> None:
     """Embed ``articles`` and write the index folder (written aside, then swapped in)."""
     out_dir = Path(out_dir)
     staging = out_dir.with_name(out_dir.name + ".building")
     staging.mkdir(parents=True, exist_ok=True)
-    titles, passages = embed_fields(articles, embedder)
-    titles.save(staging / TITLES_FILE)
-    passages.save(staging / PASSAGES_FILE)
+    for channel, fields in embed_fields(articles, encoders).items():
+        fields.titles.save(staging / f"{channel}.titles.faiss")
+        fields.passages.save(staging / f"{channel}.passages.faiss")
+    (staging / MODELS_FILE).write_text(json.dumps(encoders.record()), encoding="utf-8")
     (staging / ARTICLES_FILE).write_text(
         json.dumps([asdict(a) for a in articles], ensure_ascii=False), encoding="utf-8"
     )
@@ -51,15 +60,35 @@ def build(articles: list[Article], embedder: Embedder, out_dir: Path) -> None:
         staging.rename(out_dir)
 
 
-def load(
-    index_dir: Path, embedder: Embedder, threshold: float | Mapping[str, float]
-) -> KnowledgeSearch:
-    """Open an index folder written by ``build``."""
+def load(index_dir: Path, encoders: Encoders, cutoffs: Cutoffs) -> KnowledgeSearch:
+    """Open an index folder written by ``build``; rebuilt first, from its own articles, when
+    other models built it."""
     index_dir = Path(index_dir)
-    raw = json.loads((index_dir / ARTICLES_FILE).read_text(encoding="utf-8"))
-    articles = [Article(**{**a, "keywords": tuple(a["keywords"])}) for a in raw]
-    fields = (DenseIndex.load(index_dir / TITLES_FILE), DenseIndex.load(index_dir / PASSAGES_FILE))
-    return KnowledgeSearch(articles, fields, embedder, threshold)
+    articles = read_articles(index_dir)
+    if built_with(index_dir) != encoders.record():
+        log.warning("%s was built with other models; re-embedding its articles", index_dir)
+        build(articles, encoders, index_dir)
+    fields = {
+        channel: DenseFields(
+            DenseIndex.load(index_dir / f"{channel}.titles.faiss"),
+            DenseIndex.load(index_dir / f"{channel}.passages.faiss"),
+        )
+        for channel in encoders.by_channel()
+    }
+    return KnowledgeSearch(articles, fields, encoders, cutoffs)
+
+
+def read_articles(index_dir: Path) -> list[Article]:
+    raw = json.loads((Path(index_dir) / ARTICLES_FILE).read_text(encoding="utf-8"))
+    return [Article(**{**a, "keywords": tuple(a["keywords"])}) for a in raw]
+
+
+def built_with(index_dir: Path) -> dict[str, str] | None:
+    """The models recorded in an index folder; None for a folder that records none."""
+    try:
+        return json.loads((Path(index_dir) / MODELS_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def _remove_tree(path: Path) -> None:

@@ -11,13 +11,12 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kb_index import store
-from kb_index.embedder import Embedder
-from kb_index.evaluation import Query, dataset_articles, load_queries
-from kb_index.search import KnowledgeSearch, SearchHit
-from kb_index.settings import ANY_LANGUAGE
+from kb_index.embedder import Encoders
+from kb_index.evaluation import Query, dataset_articles, index, load_queries
+from kb_index.search import Cutoffs, KnowledgeSearch, SearchHit
 
-CANDIDATES = tuple(round(0.20 + 0.025 * i, 3) for i in range(25))  # 0.200 … 0.800
+# Scores are calibrated probabilities: finer steps where they are small.
+CANDIDATES = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, *(round(0.1 + 0.05 * i, 2) for i in range(17)))
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def hold_out(article_ids: list[str], share: float, seed: int) -> set[str]:
 
 def tradeoff(
     data_dir: Path,
-    embedder: Embedder,
+    encoders: Encoders,
     kb_dir: Path,
     share: float = 0.2,
     seed: int = 7,
@@ -50,11 +49,11 @@ def tradeoff(
     queries = [
         replace(q, relevant=q.relevant - removed) for q in load_queries(data_dir / "queries.jsonl")
     ]
-    search = KnowledgeSearch(kept, store.embed_fields(kept, embedder), embedder, 0.0)
+    search = index(kept, encoders)
     ranked = [search.rank(q.text, limit, q.language) for q in queries]
     outcomes = []
     for threshold in CANDIDATES:
-        search.thresholds = {ANY_LANGUAGE: threshold}
+        search.cutoffs = Cutoffs.at(threshold)
         shown = [_shown(search, hits) for hits in ranked]
         outcomes.append(outcome(threshold, queries, shown))
     answerable = sum(bool(q.relevant) for q in queries)
@@ -62,7 +61,7 @@ def tradeoff(
 
 
 def _shown(search: KnowledgeSearch, hits: list[SearchHit]) -> list[str]:
-    return [h.article_id for h in search.shown(hits, ANY_LANGUAGE)]
+    return [h.article_id for h in search.shown(hits)]
 
 
 def outcome(threshold: float, queries: list[Query], shown: list[list[str]]) -> Outcome:

@@ -10,6 +10,7 @@
 #   scripts/bootstrap.sh eval-nlu             NLU cross-validation, per language (make eval-nlu)
 #   scripts/bootstrap.sh eval-nlu-held-out    NLU on phrasings it never saw (make eval-nlu-held-out)
 #   scripts/bootstrap.sh eval-clinc DIR       the NLU pipeline on CLINC150 (make eval-clinc DATA=DIR)
+#   scripts/bootstrap.sh calibrate DIR...     learn the search fusion's weights (make calibrate)
 #   scripts/bootstrap.sh bench-turns          whole-turn load test (make bench-turns)
 #   scripts/bootstrap.sh bench-scale          search at 1k/10k/100k articles (make bench-scale)
 #   scripts/bootstrap.sh env    print the exports, for `eval "$(scripts/bootstrap.sh env)"`
@@ -80,9 +81,10 @@ fi
 # The embedding model's transformer, exported to ONNX on first use (kb_index/onnx_encoder.py).
 export DESKBOT_SEARCH_ENCODER_CACHE_DIR="$CACHE/encoder"
 
-# The knowledge-base index, rebuilt only when the articles, the index code or the model change.
-mapfile -t kb_files < <(find data/kb kb_index -type f \( -name '*.md' -o -name '*.py' \) | sort)
-index_key=$(content_hash "${DESKBOT_SEARCH_MODEL:-packaged}" "${kb_files[@]}")
+# The knowledge-base index, rebuilt only when the articles, the index code (the e5 encoder it
+# shares with the NLU included) or the models change.
+mapfile -t kb_files < <(find data/kb kb_index nlu_features -type f \( -name '*.md' -o -name '*.py' \) | sort)
+index_key=$(content_hash "${DESKBOT_SEARCH_MODEL:-packaged} ${DESKBOT_SEARCH_ENGLISH_MODEL:-packaged}" "${kb_files[@]}")
 INDEX="$CACHE/kb-index/$index_key"
 if [ ! -f "$INDEX/articles.json" ]; then
   say "building the knowledge-base index (articles changed)"
@@ -103,6 +105,7 @@ case "${1:-}" in
   eval-nlu) shift; exec "$RASA_ENV/bin/python" -m nlu_quality cross-validate "$@" ;;
   eval-nlu-held-out) shift; exec "$RASA_ENV/bin/python" -m nlu_quality held-out "$@" ;;
   eval-clinc) shift; exec "$RASA_ENV/bin/python" -m nlu_quality clinc "$@" ;;
+  calibrate) shift; exec "$APP_ENV/bin/python" -m kb_index calibrate "$@" ;;
   bench-turns) shift; exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
   bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
@@ -111,6 +114,6 @@ case "${1:-}" in
                  DESKBOT_SEARCH_ENCODER_CACHE_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|eval-nlu|eval-nlu-held-out|eval-clinc|bench-turns|bench-scale|env" >&2
+  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|calibrate|eval-nlu|eval-nlu-held-out|eval-clinc|bench-turns|bench-scale|env" >&2
         exit 2 ;;
 esac

@@ -29,6 +29,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Here is what I found in the knowledge base:",
         "ru": "Вот что я нашёл в базе знаний:",
     },
+    "might_help": {
+        "en": "I am not sure, but this might help:",
+        "ru": "Не уверен, но это может помочь:",
+    },
     "ask_solved": {
         "en": "Did that solve your problem?",
         "ru": "Это решило проблему?",

@@ -5,7 +5,7 @@ from functools import partial
 import pytest
 
 from kb_index.clusters import cluster
-from kb_index.embedder import Embedder
+from kb_index.embedder import Encoders
 from kb_index.settings import SearchSettings
 from servicedesk import gaps, self_service, tickets
 from servicedesk.identity import SenderId
@@ -18,7 +18,7 @@ TRIED = [SuggestedArticle("en-vpn-001", "VPN does not connect", 0.5)]
 
 @pytest.fixture(scope="module")
 def group():
-    return partial(cluster, embedder=Embedder(SearchSettings().model))
+    return partial(cluster, embedder=Encoders.from_settings(SearchSettings()).multilingual)
 
 
 def ask(session, user: str, text: str, helped: bool | None, language: str = "en"):

@@ -7,14 +7,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kb_index import store
 from kb_index.articles import InvalidArticle, load_directory, parse_markdown
-from kb_index.embedder import Embedder
-from kb_index.settings import SearchSettings
+from kb_index.embedder import Encoders, QueryVector
+from kb_index.search import Cutoffs
+from kb_index.settings import E5_MODEL, SearchSettings
 from kb_index.text import terms
-from servicedesk.language import detect
 from servicedesk.settings import DEFAULT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,9 @@ def kb_cli(*args: str) -> subprocess.CompletedProcess:
 def search():
     settings = SearchSettings()
     return store.load(
-        Path(os.environ["DESKBOT_SEARCH_INDEX_DIR"]), Embedder(settings.model), settings.thresholds
+        Path(os.environ["DESKBOT_SEARCH_INDEX_DIR"]),
+        Encoders.from_settings(settings),
+        settings.cutoffs,
     )
 
 
@@ -67,7 +70,7 @@ def test_the_best_article_comes_first(search, query, expected):
     assert hits and hits[0].article_id == expected
     assert 1 <= len(hits) <= 3
     assert hits[0].title and hits[0].excerpt
-    assert hits[0].score >= search.threshold_for(detect(query))
+    assert hits[0].score >= search.cutoffs.no_match and not hits[0].tentative
 
 
 @pytest.mark.parametrize(
@@ -126,3 +129,66 @@ def test_suggestions_far_weaker_than_the_best_are_left_out(search):
     ranked = search.rank("не печатает принтер", limit=3)
     assert ranked[1].score < 0.6 * ranked[0].score, "the premise of this test changed"
     assert [hit.article_id for hit in search.search("не печатает принтер")] == ["ru-print-001"]
+
+
+def test_a_best_hit_just_under_the_threshold_is_shown_alone_as_tentative(search):
+    ranked = search.rank("нужен второй монитор", limit=3)
+    search_cutoffs = search.cutoffs
+    try:
+        search.cutoffs = Cutoffs(ranked[0].score + 0.01, ranked[0].score - 0.01)
+        shown = search.search("нужен второй монитор")
+        assert [(h.article_id, h.tentative) for h in shown] == [(ranked[0].article_id, True)]
+        search.cutoffs = Cutoffs(ranked[0].score + 0.02, ranked[0].score + 0.01)
+        assert search.search("нужен второй монитор") == []
+    finally:
+        search.cutoffs = search_cutoffs
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("J'ai oublié mon mot de passe", "fr-acct-001"),
+        ("mon vpn ne marche pas depuis la maison", "fr-vpn-001"),
+        ("Elfelejtettem a jelszavamat", "hu-acct-001"),
+        ("nem működik a VPN otthonról", "hu-vpn-001"),
+    ],
+)
+def test_french_and_hungarian_questions_get_the_article_in_their_language(search, query, expected):
+    hits = search.search(query, language="en")  # the reply language the gateway chose
+    assert hits and hits[0].article_id == expected
+
+
+def test_a_vector_the_nlu_made_is_used_only_when_its_model_made_it(search):
+    e5 = Encoders.from_settings(SearchSettings()).multilingual
+    vector = e5.encode(["ноутбук не включается"])[0]
+    embedded_here = search.channel_scores("ноутбук не включается", "ru")["multilingual.title"]
+    as_typed = search.channel_scores("не работает", "ru")["multilingual.title"]
+
+    def title_scores(given: QueryVector) -> np.ndarray:
+        return search.channel_scores("не работает", "ru", given)["multilingual.title"]
+
+    assert np.allclose(title_scores(QueryVector("multilingual-e5-small", vector)), embedded_here)
+    assert np.allclose(title_scores(QueryVector("another-model", vector)), as_typed)
+    assert np.allclose(title_scores(QueryVector("multilingual-e5-small", vector[:10])), as_typed)
+    nan = np.full_like(vector, np.nan)
+    assert np.allclose(title_scores(QueryVector("multilingual-e5-small", nan)), as_typed)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "not a dict", {"vector": "x"}, {"vector": [[1.0]]}, {"vector": ["a", "b"]}],
+)
+def test_a_malformed_parse_data_vector_is_ignored(data):
+    assert QueryVector.from_parse_data(data) is None
+
+
+def test_an_index_built_with_other_models_is_re_embedded_on_load(tmp_path):
+    articles = load_directory(KB)[:3]
+    multilingual_only = Encoders(Encoders.from_settings(SearchSettings()).multilingual)
+    store.build(articles, multilingual_only, tmp_path / "index")
+    assert store.built_with(tmp_path / "index") == {"multilingual": E5_MODEL}
+    both = Encoders.from_settings(SearchSettings())
+    search = store.load(tmp_path / "index", both, Cutoffs.at(0.0))
+    assert store.built_with(tmp_path / "index") == both.record()
+    assert (tmp_path / "index" / "english.titles.faiss").is_file()
+    assert [a.id for a in search.articles] == [a.id for a in articles]
