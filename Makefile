@@ -1,5 +1,5 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
-.PHONY: run test lint admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc bench-turns bench-scale
+.PHONY: run test lint admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc eval-routing bench-turns bench-scale
 
 run:
 	@scripts/bootstrap.sh run
@@ -25,6 +25,10 @@ threshold:
 # Learn the search fusion's weights from public datasets (writes kb_index/calibration.json)
 calibrate:
 	@scripts/bootstrap.sh calibrate $(or $(DATA),../shared/datasets/rutube-dev ../shared/datasets/stackfaq)
+
+# The share of a dataset's questions that reach the KB search: make eval-routing DATA=<dir>
+eval-routing:
+	@scripts/bootstrap.sh eval-routing $(DATA)
 
 # Intent cross-validation on deskbot's own training data, the languages together, scored
 # apart, on seeded folds: make eval-nlu [CONFIG=<pipeline>] [SEED=<n>]

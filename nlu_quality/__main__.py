@@ -1,4 +1,5 @@
-"""Command line: ``python -m nlu_quality cross-validate``, ``… held-out`` and ``… clinc DIR``."""
+"""Command line: ``python -m nlu_quality cross-validate``, ``… held-out``, ``… clinc DIR`` and
+``… routing DIR --model MODEL``."""
 
 import argparse
 import json
@@ -6,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nlu_quality import clinc, held_out
+from nlu_quality import clinc, held_out, routing
 from nlu_quality.cross_validation import LANGUAGE_FILES, cross_validate
 
 PROJECT = Path(__file__).resolve().parent.parent / "nlu"
@@ -31,8 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     bench = commands.add_parser("clinc", help="the pipeline on CLINC150 (data_full.json)")
     bench.add_argument("data", type=Path)
     bench.add_argument("--config", type=Path, default=PROJECT / "config.yml")
+    routed = commands.add_parser(
+        "routing", help="the share of a dataset's queries that reach the KB search"
+    )
+    routed.add_argument("data", type=Path, help="a folder with queries.jsonl")
+    routed.add_argument("--model", type=Path, required=True, help="a trained Rasa model")
     args = parser.parse_args(argv)
     rasa = Path(sys.executable).parent / "rasa"
+    if args.command == "routing":
+        return _routing(args.data, args.model)
     if args.command == "cross-validate":
         languages = args.language or sorted(LANGUAGE_FILES)
         results = cross_validate(
@@ -57,6 +65,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['in_scope_accuracy']} %, out-of-scope recall {row['oos_recall']} %"
             )
     print(json.dumps(results))
+    return 0
+
+
+def _routing(data: Path, model: Path) -> int:
+    queries = data / "queries.jsonl"
+    if not queries.is_file():
+        print(f"{data} needs queries.jsonl", file=sys.stderr)
+        return 2
+    texts = [json.loads(line)["query"] for line in queries.read_text().splitlines() if line]
+    result = routing.report(texts, routing.parse_all(model, texts))
+    print(f"{result['reach_search']:.2%} of {result['queries']} queries reach the search")
+    for row in result["kept_by"]:
+        print(f"  {row['intent']:<18} {row['queries']:>4}  e.g. {row['examples'][0]!r}")
+    print(f"  searched instead of: {result['searched_instead_of']}")
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

@@ -10,6 +10,7 @@
 #   scripts/bootstrap.sh eval-nlu             NLU cross-validation, per language (make eval-nlu)
 #   scripts/bootstrap.sh eval-nlu-held-out    NLU on phrasings it never saw (make eval-nlu-held-out)
 #   scripts/bootstrap.sh eval-clinc DIR       the NLU pipeline on CLINC150 (make eval-clinc DATA=DIR)
+#   scripts/bootstrap.sh eval-routing DIR     the share of questions reaching the KB search
 #   scripts/bootstrap.sh calibrate DIR...     learn the search fusion's weights (make calibrate)
 #   scripts/bootstrap.sh bench-turns          whole-turn load test (make bench-turns)
 #   scripts/bootstrap.sh bench-scale          search at 1k/10k/100k articles (make bench-scale)
@@ -105,6 +106,7 @@ case "${1:-}" in
   eval-nlu) shift; exec "$RASA_ENV/bin/python" -m nlu_quality cross-validate "$@" ;;
   eval-nlu-held-out) shift; exec "$RASA_ENV/bin/python" -m nlu_quality held-out "$@" ;;
   eval-clinc) shift; exec "$RASA_ENV/bin/python" -m nlu_quality clinc "$@" ;;
+  eval-routing) shift; exec "$RASA_ENV/bin/python" -m nlu_quality routing --model "$MODEL" "$@" ;;
   calibrate) shift; exec "$APP_ENV/bin/python" -m kb_index calibrate "$@" ;;
   bench-turns) shift; exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
   bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
@@ -114,6 +116,6 @@ case "${1:-}" in
                  DESKBOT_SEARCH_ENCODER_CACHE_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|calibrate|eval-nlu|eval-nlu-held-out|eval-clinc|bench-turns|bench-scale|env" >&2
+  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|calibrate|eval-nlu|eval-nlu-held-out|eval-clinc|eval-routing|bench-turns|bench-scale|env" >&2
         exit 2 ;;
 esac
