@@ -12,7 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.awaited import answer_awaited, answer_yes_no, expectation_of, forget_expectation
-from actions.context import attachments_of, language_of, latest_text, say, sender_of
+from actions.context import (
+    attachments_of,
+    language_of,
+    latest_text,
+    read_intent,
+    say,
+    sender_of,
+)
 from actions.drafting import show_draft
 from servicedesk import drafts
 from servicedesk.awaiting import Awaited
@@ -38,7 +45,8 @@ class EmployeeAction(Action, ABC):
         expectation = expectation_of(tracker) if words else None
         if expectation is None:
             return await self.act(dispatcher, tracker, domain)
-        intent = tracker.get_intent_of_latest_message()
+        # An open question is answered before anything is searched: what the NLU read counts.
+        intent = read_intent(tracker)
         if expectation.kind is Awaited.RATING_COMMENT and intent in REQUESTS:
             forget_expectation(tracker)
             return await self.act(dispatcher, tracker, domain)

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from servicedesk.identity import SenderId
 from servicedesk.language import normalise
+from servicedesk.routing import INSTEAD_OF
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,18 @@ def language_of(tracker: Tracker) -> str:
 
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "").strip()
+
+
+def searched_instead_of(tracker: Tracker) -> str | None:
+    """The intent the NLU read in the latest message before sending it to the search
+    (nlu_features.routing), or None."""
+    replaced = tracker.latest_message.get(INSTEAD_OF) or {}
+    return replaced.get("name") if isinstance(replaced, dict) else None
+
+
+def read_intent(tracker: Tracker) -> str | None:
+    """What the NLU read in the latest message, before any routing to the search."""
+    return searched_instead_of(tracker) or tracker.get_intent_of_latest_message()
 
 
 def entity(tracker: Tracker, name: str) -> str | None:

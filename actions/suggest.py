@@ -17,10 +17,12 @@ from actions.context import (
     latest_text,
     say,
     search_id_of,
+    searched_instead_of,
     sender_of,
 )
 from actions.drafting import propose
 from actions.respond import RESPONSES
+from actions.searched_commands import COMMAND_ACTIONS, carry_out, offered
 from kb_index import SearchHit
 from kb_index.articles import Article
 from kb_index.embedder import QueryVector
@@ -31,19 +33,6 @@ from servicedesk.self_service import SuggestedArticle
 
 log = logging.getLogger(__name__)
 BUTTON_TITLE_LIMIT = 40
-# Commands the NLU read in a message that was searched instead (nlu_features.routing), offered
-# as a button beside the answer: "Reopen my ticket?".
-OFFERED_COMMANDS = (
-    "request_ticket",
-    "human_handoff",
-    "check_status",
-    "reopen_ticket",
-    "reply_ticket",
-    "my_profile",
-    "mute",
-    "unmute",
-    "contest_standings",
-)
 _EMPHASIS = re.compile(r"\*\*|__|`")
 
 
@@ -68,13 +57,15 @@ class ActionSuggestArticles(EmployeeAction):
             # Small talk searched first: nothing found, so the answer it would have had.
             dispatcher.utter_message(response=RESPONSES[instead_of])
             return [SlotSet("search_id", None)]
+        if not hits and instead_of in COMMAND_ACTIONS:
+            # A command searched first: nothing found, so it is carried out as read.
+            events = await carry_out(instead_of, dispatcher, tracker, domain)
+            return [*events, SlotSet("search_id", None)]
         search_id = _record(dispatcher, tracker, query, language, hits)
         if hits:
-            buttons = _read_buttons(hits, language) + _offered(instead_of, language)
+            buttons = _read_buttons(hits, language) + offered(instead_of, language)
             say(dispatcher, _suggestion_text(hits, language), buttons)
             ask_solved(dispatcher, language, search_id)
-        elif instead_of in OFFERED_COMMANDS:
-            say(dispatcher, text("offer_command", language), _offered(instead_of, language))
         return [SlotSet("search_id", str(search_id) if hits and search_id else None)]
 
 
@@ -129,18 +120,6 @@ def _record(
         if not hits:
             propose(dispatcher, session, sender, language, search, display_name_of(tracker))
         return search.id
-
-
-def searched_instead_of(tracker: Tracker) -> str | None:
-    """The intent the NLU read in the latest message before it was searched instead."""
-    replaced = tracker.latest_message.get("searched_instead_of") or {}
-    return replaced.get("name") if isinstance(replaced, dict) else None
-
-
-def _offered(intent: str | None, language: str) -> list[dict[str, str]]:
-    if intent not in OFFERED_COMMANDS:
-        return []
-    return [{"title": text(f"offer_{intent}", language), "payload": payload(intent)}]
 
 
 def _suggestion_text(hits: list[SearchHit], language: str) -> str:

@@ -12,9 +12,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from servicedesk.routing import route
-
-INSTEAD_OF = "searched_instead_of"
+from servicedesk.routing import INSTEAD_OF, route
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -6,9 +6,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from servicedesk.routing import SEARCHED
+from servicedesk.routing import INSTEAD_OF, SEARCHED
 
-INSTEAD_OF = "searched_instead_of"  # nlu_features.routing's parse-data key
 EXAMPLES = 3
 
 

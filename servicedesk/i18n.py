@@ -33,10 +33,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "I am not sure, but this might help:",
         "ru": "Не уверен, но это может помочь:",
     },
-    "offer_command": {
-        "en": "Or did you mean this?",
-        "ru": "Или вы имели в виду это?",
-    },
     "offer_request_ticket": {"en": "Open a ticket", "ru": "Создать заявку"},
     "offer_human_handoff": {"en": "Talk to a person", "ru": "Связаться с сотрудником"},
     "offer_check_status": {"en": "My tickets", "ru": "Мои заявки"},

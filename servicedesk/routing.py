@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from servicedesk.references import parse_reference
 
 SEARCHED = frozenset({"describe_problem", "nlu_fallback"})
+# The parse data's key for the reading a search replaced: {"name": intent, "confidence": …}.
+INSTEAD_OF = "searched_instead_of"
 # Intents that act on the employee's tickets, ratings, profile or subscriptions, or hand the
 # conversation on.
 COMMANDS = frozenset(
