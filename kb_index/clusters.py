@@ -17,7 +17,8 @@ SIMILAR_WORDS = 0.6  # the share of stemmed words from which two questions are t
 
 def cluster(texts: Sequence[str], embedder: Embedder, similar: float = SIMILAR) -> list[list[int]]:
     """Indexes of ``texts`` grouped by similarity, largest group first (greedy, single pass:
-    each question joins the first group whose first question it resembles)."""
+    each question joins the first group it resembles: by its mean cosine to the group's
+    questions, or by the words it shares with the group's first one)."""
     if not texts:
         return []
     vectors = np.asarray(embedder.encode(list(texts)))
@@ -25,9 +26,8 @@ def cluster(texts: Sequence[str], embedder: Embedder, similar: float = SIMILAR) 
     groups: list[list[int]] = []
     for index in range(len(texts)):
         for group in groups:
-            leader = group[0]
-            cosine = float(vectors[index] @ vectors[leader])
-            overlap = word_overlap(words[index], words[leader])
+            cosine = float((vectors[group] @ vectors[index]).mean())
+            overlap = word_overlap(words[index], words[group[0]])
             if cosine >= similar or overlap >= SIMILAR_WORDS:
                 group.append(index)
                 break
