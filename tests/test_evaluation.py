@@ -72,10 +72,13 @@ def test_the_command_on_a_tiny_dataset(tmp_path):
         "queries",
         "p50_ms",
         "p95_ms",
+        "vector_p50_ms",
+        "vector_p95_ms",
         "build_s",
     }
     assert (result["queries"], result["recall@1"], result["mrr@10"]) == (2, 1.0, 1.0)
     assert result["p95_ms"] >= result["p50_ms"] > 0
+    assert result["vector_p95_ms"] >= result["vector_p50_ms"] > 0
 
 
 def test_the_command_explains_a_folder_without_the_files(tmp_path):
