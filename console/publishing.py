@@ -31,7 +31,13 @@ def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
     it (the same threshold)."""
     with database.unit_of_work() as session:
         articles = kb_articles.published(session)
-    return live.publish(articles, encoders(settings), settings.live_index_dir, settings.cutoffs)
+    return live.publish(
+        articles,
+        encoders(settings),
+        settings.live_index_dir,
+        settings.cutoffs,
+        settings.index_dir,
+    )
 
 
 def answered_by(search: KnowledgeSearch, questions: list[tuple[str, str]], article_id: str) -> int:

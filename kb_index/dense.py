@@ -50,6 +50,10 @@ class DenseIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def vectors(self) -> np.ndarray:
+        """The stored vectors, in index order."""
+        return self._index.reconstruct_n(0, len(self))
+
     def similarities(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of ``query`` (one unit row) to every stored vector, in index order
         (beyond an approximate index's candidates, the lowest candidate's similarity)."""

@@ -45,10 +45,17 @@ def publish(
     encoders: Encoders,
     live_dir: Path,
     cutoffs: Cutoffs,
+    seed_dir: Path | None = None,
 ) -> KnowledgeSearch:
     """Build the live index from ``articles`` (written aside, then swapped in); returns it as
-    the bot will search it."""
-    store.build(articles, encoders, Path(live_dir))
+    the bot will search it. Only articles whose texts are in neither the current live index
+    nor the seed index are embedded."""
+    known: store.Known = {}
+    for folder in (seed_dir, live_dir):
+        if folder is not None:
+            for channel, vectors in store.known_vectors(folder, encoders).items():
+                known.setdefault(channel, {}).update(vectors)
+    store.build(articles, encoders, Path(live_dir), known)
     return store.load(Path(live_dir), encoders, cutoffs)
 
 

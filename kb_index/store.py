@@ -5,6 +5,8 @@ import logging
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from kb_index.articles import Article
 from kb_index.dense import DenseIndex
 from kb_index.embedder import Embedder, Encoders
@@ -25,26 +27,62 @@ def passage(article: Article) -> str:
     return f"{article.title}. {article.body}"
 
 
-def embed_fields(articles: list[Article], encoders: Encoders) -> dict[str, DenseFields]:
-    """Every channel's dense fields of ``articles``, by channel name."""
-    return {channel: _embed(articles, model) for channel, model in encoders.by_channel().items()}
+# Vectors already made, by channel, then by the text they embed.
+Known = dict[str, dict[str, np.ndarray]]
 
 
-def _embed(articles: list[Article], model: Embedder) -> DenseFields:
+def embed_fields(
+    articles: list[Article], encoders: Encoders, known: Known | None = None
+) -> dict[str, DenseFields]:
+    """Every channel's dense fields of ``articles``, by channel name; texts with a vector in
+    ``known`` are not embedded again."""
+    known = known or {}
+    return {
+        channel: _embed(articles, model, known.get(channel, {}))
+        for channel, model in encoders.by_channel().items()
+    }
+
+
+def _embed(articles: list[Article], model: Embedder, known: dict[str, np.ndarray]) -> DenseFields:
     # A title is embedded as a passage too: e5 matched questions to titles better so
     # (docs/BENCHMARKS.md, "Retrieval quality").
     return DenseFields(
-        DenseIndex.build(model.encode_passages([heading(a) for a in articles])),
-        DenseIndex.build(model.encode_passages([passage(a) for a in articles])),
+        DenseIndex.build(_passages([heading(a) for a in articles], model, known)),
+        DenseIndex.build(_passages([passage(a) for a in articles], model, known)),
     )
 
 
-def build(articles: list[Article], encoders: Encoders, out_dir: Path) -> None:
-    """Embed ``articles`` and write the index folder (written aside, then swapped in)."""
+def _passages(texts: list[str], model: Embedder, known: dict[str, np.ndarray]) -> np.ndarray:
+    missing = sorted({t for t in texts if t not in known})
+    made = dict(zip(missing, model.encode_passages(missing), strict=True))
+    return np.stack([known[t] if t in known else made[t] for t in texts]).astype(np.float32)
+
+
+def known_vectors(index_dir: Path, encoders: Encoders) -> Known:
+    """The vectors of an index folder built with ``encoders``' models, by the texts they embed
+    (none for a missing folder or one built with other models)."""
+    index_dir = Path(index_dir)
+    if not (index_dir / ARTICLES_FILE).is_file() or built_with(index_dir) != encoders.record():
+        return {}
+    articles = read_articles(index_dir)
+    known: Known = {}
+    for channel in encoders.by_channel():
+        for field, text_of in (("titles", heading), ("passages", passage)):
+            vectors = DenseIndex.load(index_dir / f"{channel}.{field}.faiss").vectors()
+            texts = [text_of(a) for a in articles]
+            known.setdefault(channel, {}).update(zip(texts, vectors, strict=True))
+    return known
+
+
+def build(
+    articles: list[Article], encoders: Encoders, out_dir: Path, known: Known | None = None
+) -> None:
+    """Embed ``articles`` (those of ``known`` texts excepted) and write the index folder
+    (written aside, then swapped in)."""
     out_dir = Path(out_dir)
     staging = out_dir.with_name(out_dir.name + ".building")
     staging.mkdir(parents=True, exist_ok=True)
-    for channel, fields in embed_fields(articles, encoders).items():
+    for channel, fields in embed_fields(articles, encoders, known).items():
         fields.titles.save(staging / f"{channel}.titles.faiss")
         fields.passages.save(staging / f"{channel}.passages.faiss")
     (staging / MODELS_FILE).write_text(json.dumps(encoders.record()), encoding="utf-8")

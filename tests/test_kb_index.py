@@ -5,13 +5,15 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from kb_index import store
+from kb_index import live, store
 from kb_index.articles import InvalidArticle, load_directory, parse_markdown
+from kb_index.dense import DenseIndex
 from kb_index.embedder import Encoders, QueryVector
 from kb_index.search import Cutoffs
 from kb_index.settings import E5_MODEL, SearchSettings
@@ -192,3 +194,35 @@ def test_an_index_built_with_other_models_is_re_embedded_on_load(tmp_path):
     assert store.built_with(tmp_path / "index") == both.record()
     assert (tmp_path / "index" / "english.titles.faiss").is_file()
     assert [a.id for a in search.articles] == [a.id for a in articles]
+
+
+class CountingEmbedder:
+    """An embedder that counts the passages it was asked to embed."""
+
+    def __init__(self, model) -> None:
+        self.model, self.model_name, self.embedded = model, model.model_name, 0
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        return self.model.encode_passages(texts)
+
+
+def test_publishing_embeds_only_the_articles_whose_text_changed(tmp_path):
+    articles = load_directory(KB)[:4]
+    model = CountingEmbedder(Encoders.from_settings(SearchSettings()).multilingual)
+    counted = Encoders(model)
+    live.publish(articles, counted, tmp_path / "live", Cutoffs.at(0.0))
+    assert model.embedded == 8  # a title and a passage each
+    before = {a.id: v for a, v in zip(articles, _title_vectors(tmp_path / "live"), strict=True)}
+
+    edited = [replace(articles[0], body=articles[0].body + "\n\nAlso: restart."), *articles[1:]]
+    search = live.publish(edited, counted, tmp_path / "live", Cutoffs.at(0.0))
+
+    assert model.embedded == 8 + 1  # the edited article's passage; its title is unchanged
+    after = dict(zip([a.id for a in edited], _title_vectors(tmp_path / "live"), strict=True))
+    assert all(np.array_equal(before[i], after[i]) for i in before)
+    assert search.article(articles[0].id).body.endswith("Also: restart.")
+
+
+def _title_vectors(index_dir: Path) -> np.ndarray:
+    return DenseIndex.load(index_dir / "multilingual.titles.faiss").vectors()
