@@ -5,6 +5,7 @@ import logging
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from servicedesk.identifiers import parse_id
 from servicedesk.identity import SenderId
 from servicedesk.language import normalise
 from servicedesk.routing import INSTEAD_OF
@@ -47,11 +48,7 @@ def entity(tracker: Tracker, name: str) -> str | None:
 
 def search_id_of(tracker: Tracker) -> int | None:
     """The search a feedback refers to: the button's own id first, then the pending one."""
-    raw = entity(tracker, "search_id") or tracker.get_slot("search_id")
-    try:
-        return int(raw) if raw is not None else None
-    except (TypeError, ValueError):
-        return None
+    return parse_id(entity(tracker, "search_id") or tracker.get_slot("search_id"))
 
 
 def say(dispatcher: CollectingDispatcher, text: str, buttons: list[dict] | None = None) -> None:
@@ -81,8 +78,4 @@ def attachments_of(tracker: Tracker) -> list[str]:
 
 def int_entity(tracker: Tracker, name: str) -> int | None:
     """Entity ``name`` as a number; None when missing or not a number (forged payloads)."""
-    raw = entity(tracker, name)
-    try:
-        return int(str(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    return parse_id(entity(tracker, name))

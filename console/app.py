@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -60,6 +61,7 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     app.add_exception_handler(NotSignedIn, _to_login)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(BadCsrfToken, _bad_csrf)
+    app.add_exception_handler(RequestValidationError, _not_valid)
     return app
 
 
@@ -91,6 +93,14 @@ async def _to_login(_request: Request, _error: Exception) -> RedirectResponse:
 
 async def _forbidden(request: Request, _error: Exception):
     return page(request, "error.html", 403, message="Your role does not open this page.")
+
+
+async def _not_valid(request: Request, error: Exception):
+    """A path that names no row ("/tickets/1e20"), or a form missing a field."""
+    errors = error.errors() if isinstance(error, RequestValidationError) else []
+    if any(e.get("loc", ("",))[0] == "path" for e in errors):
+        return page(request, "error.html", 404, message="There is no such page.")
+    return page(request, "error.html", 400, message="The form was incomplete. Try again.")
 
 
 async def _bad_csrf(request: Request, _error: Exception):

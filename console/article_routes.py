@@ -20,6 +20,7 @@ from servicedesk import gaps, kb_articles
 from servicedesk.db import Database
 from servicedesk.db.models import ArticleStatus, StaffRole
 from servicedesk.errors import DomainError
+from servicedesk.identifiers import parse_id
 from servicedesk.kb_articles import ArticleEdit, EditConflict
 from servicedesk.language import WRITTEN
 from servicedesk.scoreboard import scores as scoreboard_scores
@@ -202,7 +203,8 @@ def _scores(db: Database) -> list[dict]:
 
 def _ids(raw: str) -> list[int]:
     """Question ids from a form field ("12,15,31"); anything else is dropped."""
-    return [int(p) for p in raw.split(",") if p.strip().isdigit()][:MAX_GAP_QUESTIONS]
+    ids = (parse_id(p) for p in raw.split(","))
+    return [i for i in ids if i is not None][:MAX_GAP_QUESTIONS]
 
 
 def _gap_texts(db: Database, ids: list[int]) -> list[tuple[str, str]]:
@@ -211,7 +213,9 @@ def _gap_texts(db: Database, ids: list[int]) -> list[tuple[str, str]]:
 
 
 def _int(raw: str) -> int:
-    return int(raw) if raw.isdigit() else -1
+    """A version number from the form; -1 (no version) when it is none."""
+    number = parse_id(raw)
+    return -1 if number is None else number
 
 
 def _rows(db: Database) -> list[dict]:

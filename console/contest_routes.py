@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from console.deps import DB, FormText
+from console.deps import DB, FormText, RowNumber
 from console.pages import flash, page
 from console.security import Staff, check_csrf, require
 from servicedesk import broadcasts, contest_results, contest_scoring, contests
@@ -18,6 +18,7 @@ from servicedesk.contests import METRICS, InvalidContest, NominationSpec
 from servicedesk.db import Database
 from servicedesk.db.models import Contest, StaffRole, User, as_utc, utcnow
 from servicedesk.errors import DomainError
+from servicedesk.identifiers import parse_id
 
 router = APIRouter()
 Manager = Annotated[Staff, Depends(require(StaffRole.MANAGER))]
@@ -79,7 +80,7 @@ async def create_contest(
 
 
 @router.get("/contests/{contest_id}")
-async def contest_page(request: Request, contest_id: int, staff: Manager, db: DB):
+async def contest_page(request: Request, contest_id: RowNumber, staff: Manager, db: DB):
     view = await asyncio.to_thread(_contest_view, db, contest_id)
     if view is None:
         return page(request, "error.html", 404, message="No such contest.")
@@ -89,7 +90,7 @@ async def contest_page(request: Request, contest_id: int, staff: Manager, db: DB
 @router.post("/contests/{contest_id}/disqualify")
 async def disqualify(
     request: Request,
-    contest_id: int,
+    contest_id: RowNumber,
     staff: Manager,
     db: DB,
     user_id: FormText = "",
@@ -97,17 +98,18 @@ async def disqualify(
     csrf_token: FormText = "",
 ):
     check_csrf(request, csrf_token)
-    if not user_id.isdigit() or not reason.strip():
+    employee = parse_id(user_id)
+    if employee is None or not reason.strip():
         flash(request, "Not done: name the person and the reason.")
     else:
-        await asyncio.to_thread(_disqualify, db, contest_id, int(user_id), reason, staff.actor)
+        await asyncio.to_thread(_disqualify, db, contest_id, employee, reason, staff.actor)
         flash(request, "Disqualified; the standings are recalculated without them.")
     return RedirectResponse(f"/contests/{contest_id}", status_code=303)
 
 
 @router.post("/contests/{contest_id}/announce")
 async def announce(
-    request: Request, contest_id: int, staff: Manager, db: DB, csrf_token: FormText = ""
+    request: Request, contest_id: RowNumber, staff: Manager, db: DB, csrf_token: FormText = ""
 ):
     check_csrf(request, csrf_token)
     try:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
-from console.deps import DB, FormText
+from console.deps import DB, FormText, RowNumber
 from console.pages import flash, page
 from console.security import Staff, check_csrf, require
 from servicedesk import tickets, workflow
@@ -52,7 +52,7 @@ async def queue(
 @router.get("/{number}")
 async def ticket_page(
     request: Request,
-    number: int,
+    number: RowNumber,
     staff: Reader,
     db: DB,
 ):
@@ -65,7 +65,7 @@ async def ticket_page(
 @router.post("/{number}/take")
 async def take(
     request: Request,
-    number: int,
+    number: RowNumber,
     staff: Worker,
     db: DB,
     csrf_token: FormText = "",
@@ -77,7 +77,7 @@ async def take(
 @router.post("/{number}/reply")
 async def reply(
     request: Request,
-    number: int,
+    number: RowNumber,
     staff: Worker,
     db: DB,
     body: FormText = "",
@@ -91,7 +91,7 @@ async def reply(
 @router.post("/{number}/resolve")
 async def resolve(
     request: Request,
-    number: int,
+    number: RowNumber,
     staff: Worker,
     db: DB,
     note: FormText = "",
@@ -106,7 +106,7 @@ async def resolve(
 @router.post("/{number}/junk")
 async def junk(
     request: Request,
-    number: int,
+    number: RowNumber,
     staff: Worker,
     db: DB,
     csrf_token: FormText = "",
@@ -118,7 +118,7 @@ async def junk(
 async def _step(
     request: Request,
     db: Database,
-    number: int,
+    number: RowNumber,
     token: str,
     step: Callable,
     done: str,

@@ -85,6 +85,14 @@ def mark_failed(
     return message
 
 
+def mark_undeliverable(session: Session, message_id: int, error: str) -> None:
+    """Give up on a message at once: its recipient can never receive it (not an address of
+    its channel), so retrying only holds up the others."""
+    message = session.get(OutboxMessage, message_id)
+    message.attempts += 1
+    message.status, message.last_error = "failed", error[:1000]
+
+
 def backoff(attempts: int) -> float:
     """2 s, 4 s, 8 s, ... capped at 10 minutes."""
     return min(BASE_DELAY_S * 2 ** (attempts - 1), MAX_DELAY_S)

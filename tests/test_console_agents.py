@@ -1,14 +1,18 @@
 """The console in real headless Chromium: an agent resolves a ticket and the employee hears of
 it in the loopback Telegram; and the console's answers to hostile or mistaken use."""
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from sqlalchemy import select
 
-from servicedesk import tickets
-from servicedesk.db.models import Ticket
+from servicedesk import contests, tickets
+from servicedesk.contests import NominationSpec
+from servicedesk.db.models import Contest, Ticket
 from servicedesk.identity import SenderId
 from servicedesk.priority import assess
 from servicedesk.tickets import CategoryDecision, FilingRequest
-from tests.support.console import PASSWORD, account, sign_in, signed_in_http, snap
+from tests.support.console import PASSWORD, account, csrf_token, sign_in, signed_in_http, snap
 from tests.support.gateway import Employee, buttons
 
 PRINTING = CategoryDecision("Printing", 0.9, needs_triage=False)
@@ -118,3 +122,64 @@ async def test_script_in_an_employees_words_is_shown_as_text(console, browser, s
     assert await page.evaluate("window.pwned") is None
     await page.goto(f"{console.url}/tickets")
     assert await page.evaluate("window.pwned") is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tickets/1e20",
+        "/tickets/99999999999999999999",
+        "/tickets/2147483648",
+        "/tickets/-1",
+        "/tickets/%C2%B2",  # "²"
+        "/contests/1e20",
+        "/contests/99999999999999999999",
+    ],
+)
+async def test_a_number_in_a_path_that_names_no_row_gets_a_not_found_page(console, stack_db, path):
+    manager, agent = account(stack_db, "rosa", "manager"), account(stack_db, "sergei", "agent")
+    who = manager if path.startswith("/contests") else agent
+    async with await signed_in_http(console.url, who) as http:
+        response = await http.get(f"{console.url}{path}")
+        assert response.status == 404
+        assert "There is no such page." in await response.text()
+
+
+def far_contest(db) -> int:
+    """A contest years ahead, made once, that no other test's dates overlap."""
+    with db.unit_of_work() as session:
+        found = session.scalar(select(Contest).where(Contest.title == "Forged forms"))
+        if found is None:
+            starts = datetime(2031, 1, 1, tzinfo=UTC)
+            nominations = [NominationSpec("Most solved", "self_service")]
+            found = contests.create(
+                session, "Forged forms", starts, starts + timedelta(days=30), nominations, "rosa"
+            )
+        return found.id
+
+
+@pytest.mark.parametrize("user_id", ["²", "99999999999999999999", "1e20", "-4"])
+async def test_a_forged_person_to_disqualify_is_refused_with_words(console, stack_db, user_id):
+    manager = account(stack_db, "rosa", "manager")
+    contest = far_contest(stack_db)
+    async with await signed_in_http(console.url, manager) as http:
+        token = await csrf_token(http, f"{console.url}/contests")
+        response = await http.post(
+            f"{console.url}/contests/{contest}/disqualify",
+            data={"user_id": user_id, "reason": "gaming", "csrf_token": token},
+        )
+        assert response.status == 200  # the contest page, after the redirect
+        assert "Not done: name the person and the reason." in await response.text()
+
+
+@pytest.mark.parametrize("version", ["²", "99999999999999999999"])
+async def test_a_forged_article_version_is_refused_with_words(console, stack_db, version):
+    editor = account(stack_db, "tamara", "editor")
+    async with await signed_in_http(console.url, editor) as http:
+        token = await csrf_token(http, f"{console.url}/articles/en-print-001")
+        response = await http.post(
+            f"{console.url}/articles/en-print-001/status",
+            data={"status": "draft", "version": version, "csrf_token": token},
+        )
+        assert response.status < 500
+        assert "Not changed" in await response.text()

@@ -133,3 +133,22 @@ async def test_the_gateway_process_delivers_the_outbox(telegram, tmp_path):
         await gateway.wait()
         database.dispose()
     assert delivered.params["text"] == "An agent replied on SD-1001"
+
+
+@pytest.mark.parametrize("recipient", ["@ivan", "", "²", "12 34", "tg:55"])
+async def test_a_row_for_no_telegram_chat_fails_alone_and_the_rest_go(
+    database, telegram, bot, recipient
+):
+    with database.unit_of_work() as session:
+        bad = outbox.enqueue(session, "tg", recipient, RATING, "csv-typo").id
+    fine = queue(database, "fine", 503)
+    delivery = TelegramDelivery(bot, database, sleep=no_sleep)
+
+    assert await delivery.deliver_due() == 1
+    assert await delivery.deliver_due() == 0  # the bad row is not tried again
+
+    assert status_of(database, fine).status == "sent"
+    failed = status_of(database, bad)
+    assert failed.status == "failed"
+    assert "not a Telegram chat id" in failed.last_error
+    assert [c.params["chat_id"] for c in telegram.calls_of("sendMessage")] == ["503"]

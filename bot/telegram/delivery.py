@@ -20,6 +20,13 @@ log = logging.getLogger(__name__)
 CHANNEL = "tg"
 
 
+def chat_id_of(recipient: str) -> int | None:
+    """A Telegram chat id (a whole number, negative for groups) from an outbox recipient."""
+    text = recipient.strip()
+    digits = text[1:] if text.startswith("-") else text
+    return int(text) if digits.isascii() and digits.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Pending:
     id: int
@@ -68,10 +75,18 @@ class TelegramDelivery(OutboxLoop):
         return sent
 
     def _load_due(self) -> list[Pending]:
+        """The due messages; one whose recipient is no Telegram chat id fails alone."""
+        due = []
         with self._db.unit_of_work() as session:
-            return [
-                Pending(m.id, int(m.recipient), m.payload) for m in outbox.due(session, CHANNEL)
-            ]
+            for message in outbox.due(session, CHANNEL):
+                chat_id = chat_id_of(message.recipient)
+                if chat_id is None:
+                    error = f"{message.recipient[:100]!r} is not a Telegram chat id"
+                    log.warning("outbox message %d not deliverable: %s", message.id, error)
+                    outbox.mark_undeliverable(session, message.id, error)
+                else:
+                    due.append(Pending(message.id, chat_id, message.payload))
+        return due
 
     def _reply_for(self, pending: Pending) -> Reply:
         with self._db.unit_of_work() as session:
