@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import Rating, Ticket, TicketEvent, TicketStatus, as_utc, utcnow
@@ -187,21 +187,21 @@ def reply(session: Session, number: int, actor: str, body: str) -> Ticket:
 
 
 def resolve(session: Session, number: int, agent: str, note: str) -> Ticket:
-    ticket = _open(session, number)
-    ticket.status, ticket.resolution_note, ticket.resolved_at = (
-        TicketStatus.RESOLVED,
-        note,
-        utcnow(),
+    ticket = _close(
+        session,
+        number,
+        agent,
+        status=TicketStatus.RESOLVED,
+        resolution_note=note,
+        resolved_at=utcnow(),
     )
-    ticket.assignee = ticket.assignee or agent
     _event(session, ticket, "resolved", agent, note)
     return ticket
 
 
 def junk(session: Session, number: int, agent: str) -> Ticket:
     """Close as junk: never rated, never counted in the contest."""
-    ticket = _open(session, number)
-    ticket.status, ticket.assignee = TicketStatus.JUNK, ticket.assignee or agent
+    ticket = _close(session, number, agent, status=TicketStatus.JUNK)
     _event(session, ticket, "junk", agent)
     return ticket
 
@@ -248,6 +248,23 @@ def _open(session: Session, number: int) -> Ticket:
     ticket = get(session, number)
     if ticket.status not in OPEN_STATUSES:
         raise InvalidTransition(f"{ticket.reference} is {ticket.status}")
+    return ticket
+
+
+def _close(session: Session, number: int, agent: str, **values) -> Ticket:
+    """Close an open ticket in one conditional UPDATE: of two agents closing it at once, the
+    second finds it closed and is refused (the database decides, not what each one read)."""
+    ticket = _open(session, number)
+    closed = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status.in_(OPEN_STATUSES))
+        .values(assignee=func.coalesce(Ticket.assignee, agent), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        session.expire(ticket)
+        raise InvalidTransition(f"{ticket.reference} was closed meanwhile")
+    session.refresh(ticket)
     return ticket
 
 

@@ -1,12 +1,13 @@
 """The ticket lifecycle on SQLite and PostgreSQL."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from servicedesk import tickets
-from servicedesk.db.models import Rating, Ticket, TicketStatus
+from servicedesk import tickets, workflow
+from servicedesk.db.models import OutboxMessage, Rating, Ticket, TicketStatus
 from servicedesk.errors import InvalidRating, InvalidTransition, NotYourTicket, UnknownTicket
 from servicedesk.identity import SenderId
 from servicedesk.priority import assess
@@ -144,3 +145,39 @@ def test_references_are_found_in_words(text, number):
 
 def test_status_values_are_the_documented_ones():
     assert {s.value for s in TicketStatus} == {"new", "in_progress", "resolved", "closed", "junk"}
+
+
+@pytest.mark.parametrize("step", ["resolve", "junk"])
+def test_of_two_agents_closing_one_ticket_at_once_one_wins(database, step):
+    number = file(database, key=f"race-{step}")
+    both_read = threading.Barrier(2, timeout=30)
+    outcomes: list[str] = []
+
+    def agent(name: str) -> None:
+        try:
+            with database.unit_of_work() as session:
+                tickets.get(session, number)  # both see it open…
+                both_read.wait()
+                if step == "resolve":  # …then both close it
+                    workflow.resolve(session, number, name, f"fixed by {name}")
+                else:
+                    workflow.junk(session, number, name)
+            outcomes.append("closed")
+        except InvalidTransition:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in ("ivan", "olga")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(outcomes) == ["closed", "refused"]
+    with database.unit_of_work() as session:
+        ticket = tickets.get(session, number)
+        kinds = [e.kind for e in ticket.events]
+        asked = session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == "501")
+        )
+    assert kinds.count("resolved" if step == "resolve" else "junk") == 1
+    assert asked == 1, "the employee was told (and asked to rate) twice"
