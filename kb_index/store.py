@@ -1,7 +1,14 @@
 """Build an index folder from articles, and load it back."""
 
+import fcntl
 import json
 import logging
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -77,35 +84,62 @@ def known_vectors(index_dir: Path, encoders: Encoders) -> Known:
 def build(
     articles: list[Article], encoders: Encoders, out_dir: Path, known: Known | None = None
 ) -> None:
-    """Embed ``articles`` (those of ``known`` texts excepted) and write the index folder
-    (written aside, then swapped in)."""
+    """Embed ``articles`` (those of ``known`` texts excepted) and write the index folder:
+    written into a folder of its own, then swapped in (see ``_swap_in``), so that builds at
+    the same moment do not share files and a reader never sees half of one."""
     out_dir = Path(out_dir)
-    staging = out_dir.with_name(out_dir.name + ".building")
-    staging.mkdir(parents=True, exist_ok=True)
-    for channel, fields in embed_fields(articles, encoders, known).items():
-        fields.titles.save(staging / f"{channel}.titles.faiss")
-        fields.passages.save(staging / f"{channel}.passages.faiss")
-    (staging / MODELS_FILE).write_text(json.dumps(encoders.record()), encoding="utf-8")
-    (staging / ARTICLES_FILE).write_text(
-        json.dumps([asdict(a) for a in articles], ensure_ascii=False), encoding="utf-8"
-    )
-    if out_dir.exists():
-        retired = out_dir.with_name(out_dir.name + ".old")
-        out_dir.rename(retired)
-        staging.rename(out_dir)
-        _remove_tree(retired)
-    else:
-        staging.rename(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.building-", dir=out_dir.parent))
+    staging.chmod(0o755)  # readable as a folder built in place was
+    try:
+        for channel, fields in embed_fields(articles, encoders, known).items():
+            fields.titles.save(staging / f"{channel}.titles.faiss")
+            fields.passages.save(staging / f"{channel}.passages.faiss")
+        (staging / MODELS_FILE).write_text(json.dumps(encoders.record()), encoding="utf-8")
+        (staging / ARTICLES_FILE).write_text(
+            json.dumps([asdict(a) for a in articles], ensure_ascii=False), encoding="utf-8"
+        )
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Make ``out_dir`` (a symbolic link to a version folder beside it) point at ``staging``,
+    in one atomic rename, under a lock shared by every build of ``out_dir``. The version it
+    replaces stays for readers still loading it; older ones are removed."""
+    with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+        version = staging.rename(staging.with_name(staging.name.replace(".building-", ".v-")))
+        previous = out_dir.resolve() if out_dir.is_symlink() else None
+        if out_dir.is_dir() and not out_dir.is_symlink():  # an older deskbot's plain folder
+            previous = out_dir.rename(out_dir.with_name(f"{out_dir.name}.v-{uuid.uuid4().hex}"))
+        link = out_dir.with_name(f".{out_dir.name}.link-{uuid.uuid4().hex}")
+        link.symlink_to(version.name)
+        os.replace(link, out_dir)
+        for stale in out_dir.parent.glob(f"{out_dir.name}.v-*"):
+            if stale not in (version, previous):
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def load(index_dir: Path, encoders: Encoders, cutoffs: Cutoffs) -> KnowledgeSearch:
     """Open an index folder written by ``build``; rebuilt first, from its own articles, when
     other models built it."""
-    index_dir = Path(index_dir)
-    articles = read_articles(index_dir)
     if built_with(index_dir) != encoders.record():
         log.warning("%s was built with other models; re-embedding its articles", index_dir)
-        build(articles, encoders, index_dir)
+        build(read_articles(index_dir), encoders, index_dir)
+    index_dir = Path(index_dir).resolve()  # one version, whatever is swapped in meanwhile
+    articles = read_articles(index_dir)
     fields = {
         channel: DenseFields(
             DenseIndex.load(index_dir / f"{channel}.titles.faiss"),
@@ -127,9 +161,3 @@ def built_with(index_dir: Path) -> dict[str, str] | None:
         return json.loads((Path(index_dir) / MODELS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-
-
-def _remove_tree(path: Path) -> None:
-    for child in path.iterdir():
-        child.unlink()
-    path.rmdir()

@@ -1,9 +1,11 @@
 """The knowledge base, its index and its command line."""
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -226,3 +228,58 @@ def test_publishing_embeds_only_the_articles_whose_text_changed(tmp_path):
 
 def _title_vectors(index_dir: Path) -> np.ndarray:
     return DenseIndex.load(index_dir / "multilingual.titles.faiss").vectors()
+
+
+class MeetingEmbedder:
+    """Fake vectors, made only when every build running at once has got this far."""
+
+    model_name = "meeting"
+
+    def __init__(self, builds: int) -> None:
+        self.all_started = threading.Barrier(builds, timeout=30)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self.all_started.wait()
+        vectors = np.random.default_rng(len(texts)).normal(size=(len(texts), 8))
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_builds_at_the_same_moment_each_swap_in_a_whole_index(tmp_path):
+    articles = load_directory(KB)
+    sets = [articles[:3], articles[3:8]]
+    encoders = Encoders(MeetingEmbedder(len(sets)))
+    out = tmp_path / "live"
+    errors: list[BaseException] = []
+
+    def publish(chosen):
+        try:
+            store.build(chosen, encoders, out)
+        except BaseException as error:  # the test reports whatever failed
+            errors.append(error)
+
+    threads = [threading.Thread(target=publish, args=(chosen,)) for chosen in sets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    search = store.load(out, encoders, Cutoffs.at(0.0))
+    assert [a.id for a in search.articles] in [[a.id for a in chosen] for chosen in sets]
+    assert len(search._fields["multilingual"]) == len(search.articles)
+    assert not list(tmp_path.glob("*.building-*")), "a build folder was left behind"
+
+
+def test_an_index_folder_of_an_older_deskbot_is_replaced_by_a_swapped_in_one(tmp_path):
+    out = tmp_path / "live"
+    out.mkdir()
+    (out / "articles.json").write_text("[]")
+    encoders = Encoders(MeetingEmbedder(1))
+
+    store.build(load_directory(KB)[:2], encoders, out)
+    store.build(load_directory(KB)[:3], encoders, out)
+
+    assert out.is_symlink()
+    assert len(store.read_articles(out)) == 3
+    assert len(list(tmp_path.glob("live.v-*"))) == 2  # the current one and the one before
