@@ -15,6 +15,7 @@ from console.deps import DB, FormText
 from console.markdown import to_html
 from console.pages import flash, page
 from console.security import Staff, check_csrf, require
+from kb_index import KnowledgeSearch
 from kb_index.settings import SearchSettings
 from servicedesk import gaps, kb_articles
 from servicedesk.db import Database
@@ -124,8 +125,6 @@ async def save_article(request: Request, article_id: str, staff: Editor, db: DB,
         return _form(
             request, article_id, edit, based_on, error=f"Not saved: {error}.", http_status=422
         )
-    if status == ArticleStatus.PUBLISHED:
-        await asyncio.to_thread(publishing.republish, db, SearchSettings())
     flash(request, "Saved." + (" The bot answers with it now." if status == "published" else ""))
     return RedirectResponse(f"/articles/{article_id}", status_code=303)
 
@@ -145,13 +144,12 @@ async def change_status(
         flash(request, "Not changed: unknown status.")
         return RedirectResponse(f"/articles/{article_id}", status_code=303)
     try:
-        await asyncio.to_thread(
+        search = await asyncio.to_thread(
             _set_status, db, article_id, ArticleStatus(status), _int(version), staff.actor
         )
     except DomainError as error:
         flash(request, f"Not changed: {error}.")
         return RedirectResponse(f"/articles/{article_id}", status_code=303)
-    search = await asyncio.to_thread(publishing.republish, db, SearchSettings())
     message = f"Now {status}. The bot answers from {len(search.articles)} published articles."
     gap = request.session.get("gaps", {}).get(article_id)
     if status == ArticleStatus.PUBLISHED and gap:
@@ -267,11 +265,21 @@ def _create(db: Database, article_id: str, edit: ArticleEdit, author: str) -> No
 
 
 def _save(db: Database, article_id: str, edit: ArticleEdit, based_on: int, author: str) -> str:
+    """Save the edit; a published article's edit is kept only if the bot's index takes it."""
     kb_articles.validate(edit, TicketSettings().categories)
-    with db.unit_of_work() as session:
-        return kb_articles.save(session, article_id, edit, based_on, author).status
+    settings = SearchSettings()
+    with publishing.one_at_a_time(settings), db.unit_of_work() as session:
+        status = kb_articles.save(session, article_id, edit, based_on, author).status
+        if status == ArticleStatus.PUBLISHED:
+            publishing.publish_from(session, settings)
+        return status
 
 
-def _set_status(db: Database, article_id: str, status, based_on: int, author: str) -> None:
-    with db.unit_of_work() as session:
+def _set_status(
+    db: Database, article_id: str, status, based_on: int, author: str
+) -> KnowledgeSearch:
+    """Change the status and rebuild the bot's index; neither is kept without the other."""
+    settings = SearchSettings()
+    with publishing.one_at_a_time(settings), db.unit_of_work() as session:
         kb_articles.set_status(session, article_id, status, based_on, author)
+        return publishing.publish_from(session, settings)

@@ -1,11 +1,17 @@
 """From the database's articles to the bot: import the seed once, rebuild the live index."""
 
-from kb_index import KnowledgeSearch, live
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from kb_index import KnowledgeSearch, live, store
 from kb_index.articles import load_directory
 from kb_index.embedder import Encoders
 from kb_index.settings import SearchSettings
 from servicedesk import kb_articles
 from servicedesk.db import Database
+from servicedesk.errors import DomainError
 
 _loaded: dict[tuple, Encoders] = {}
 
@@ -26,18 +32,38 @@ def import_seed(database: Database, settings: SearchSettings) -> int:
         return kb_articles.import_seed(session, load_directory(settings.kb_dir))
 
 
-def republish(database: Database, settings: SearchSettings) -> KnowledgeSearch:
-    """Rebuild the bot's live index from the published articles; returns it, as the bot sees
-    it (the same threshold)."""
-    with database.unit_of_work() as session:
-        articles = kb_articles.published(session)
-    return live.publish(
-        articles,
-        encoders(settings),
-        settings.live_index_dir,
-        settings.cutoffs,
-        settings.index_dir,
-    )
+class PublishFailed(DomainError):
+    """The bot's index could not be rebuilt; the change that needed it is not kept."""
+
+
+@contextmanager
+def one_at_a_time(settings: SearchSettings) -> Iterator[None]:
+    """Hold while changing what is published and rebuilding the index from it, so that two
+    editors publishing at once each build from the other's change, never from before it."""
+    live_dir = settings.live_index_dir
+    live_dir.parent.mkdir(parents=True, exist_ok=True)
+    with store.locked(live_dir.with_name(f".{live_dir.name}.publish.lock")):
+        yield
+
+
+def publish_from(session: Session, settings: SearchSettings) -> KnowledgeSearch:
+    """Rebuild the bot's live index from the articles published as ``session`` sees them (its
+    own uncommitted change included); returns it as the bot sees it (the same threshold).
+
+    Raises:
+        PublishFailed: the index could not be built; the caller's transaction should roll back.
+    """
+    session.flush()
+    try:
+        return live.publish(
+            kb_articles.published(session),
+            encoders(settings),
+            settings.live_index_dir,
+            settings.cutoffs,
+            settings.index_dir,
+        )
+    except Exception as error:
+        raise PublishFailed(f"the bot's index could not be rebuilt ({error})") from error
 
 
 def answered_by(search: KnowledgeSearch, questions: list[tuple[str, str]], article_id: str) -> int:

@@ -109,7 +109,7 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
     """Make ``out_dir`` (a symbolic link to a version folder beside it) point at ``staging``,
     in one atomic rename, under a lock shared by every build of ``out_dir``. The version it
     replaces stays for readers still loading it; older ones are removed."""
-    with _locked(out_dir.with_name(f".{out_dir.name}.lock")):
+    with locked(out_dir.with_name(f".{out_dir.name}.lock")):
         version = staging.rename(staging.with_name(staging.name.replace(".building-", ".v-")))
         previous = out_dir.resolve() if out_dir.is_symlink() else None
         if out_dir.is_dir() and not out_dir.is_symlink():  # an older deskbot's plain folder
@@ -123,7 +123,8 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on the file ``path`` (made if missing), across threads and processes."""
     with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -3,7 +3,10 @@ answers with it at once; and the editors' bad input (huge bodies, markup, two ed
 
 from sqlalchemy import select
 
+from kb_index import live
+from servicedesk import kb_articles
 from servicedesk.db.models import KbArticle
+from servicedesk.kb_articles import ArticleEdit
 from tests.support.console import (
     account,
     csrf_token,
@@ -95,3 +98,28 @@ async def test_two_editors_saving_the_same_article(console, browser, stack_db):
     with stack_db.unit_of_work() as session:
         article = session.scalar(select(KbArticle).where(KbArticle.id == "en-print-002"))
         assert article.title == "Add a network printer (updated by Vera)"
+
+
+async def test_a_publication_the_index_cannot_take_is_not_kept(console, stack_db, monkeypatch):
+    editor = account(stack_db, "valentina", "editor")
+    with stack_db.unit_of_work() as session:
+        kb_articles.create(
+            session, "en-doomed-001", ArticleEdit("Doomed", "Hardware", "en", "b" * 300), editor
+        )
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(live, "publish", disk_full)
+    async with await signed_in_http(console.url, editor) as http:
+        token = await csrf_token(http, f"{console.url}/articles/en-doomed-001")
+        response = await http.post(
+            f"{console.url}/articles/en-doomed-001/status",
+            data={"status": "published", "version": "1", "csrf_token": token},
+        )
+        text = await response.text()
+
+    assert "Not changed: the bot" in text and "index could not be rebuilt" in text
+    assert "No space left on device" in text
+    with stack_db.unit_of_work() as session:
+        assert session.get(KbArticle, "en-doomed-001").status == "draft"
