@@ -117,8 +117,9 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         link = out_dir.with_name(f".{out_dir.name}.link-{uuid.uuid4().hex}")
         link.symlink_to(version.name)
         os.replace(link, out_dir)
+        kept = {version.name, previous.name if previous else None}
         for stale in out_dir.parent.glob(f"{out_dir.name}.v-*"):
-            if stale not in (version, previous):
+            if stale.name not in kept:
                 shutil.rmtree(stale, ignore_errors=True)
 
 

@@ -283,3 +283,13 @@ def test_an_index_folder_of_an_older_deskbot_is_replaced_by_a_swapped_in_one(tmp
     assert out.is_symlink()
     assert len(store.read_articles(out)) == 3
     assert len(list(tmp_path.glob("live.v-*"))) == 2  # the current one and the one before
+
+
+def test_a_relative_index_path_keeps_the_version_before_for_readers(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    encoders = Encoders(MeetingEmbedder(1))
+    for count in (2, 3, 4):
+        store.build(load_directory(KB)[:count], encoders, Path("var/live"))
+    versions = sorted(p.name for p in (tmp_path / "var").glob("live.v-*"))
+    current = (tmp_path / "var" / "live").resolve().name
+    assert len(versions) == 2 and current in versions
