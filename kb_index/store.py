@@ -68,7 +68,7 @@ def _passages(texts: list[str], model: Embedder, known: dict[str, np.ndarray]) -
 def known_vectors(index_dir: Path, encoders: Encoders) -> Known:
     """The vectors of an index folder built with ``encoders``' models, by the texts they embed
     (none for a missing folder or one built with other models)."""
-    index_dir = Path(index_dir)
+    index_dir = Path(index_dir).resolve()  # one version, whatever is swapped in meanwhile
     if not (index_dir / ARTICLES_FILE).is_file() or built_with(index_dir) != encoders.record():
         return {}
     articles = read_articles(index_dir)
