@@ -77,5 +77,15 @@ def attachments_of(tracker: Tracker) -> list[str]:
 
 
 def int_entity(tracker: Tracker, name: str) -> int | None:
-    """Entity ``name`` as a number; None when missing or not a number (forged payloads)."""
+    """Entity ``name`` as a whole number (a rating's stars); None when missing or not one."""
+    raw = entity(tracker, name)
+    try:
+        return int(str(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def id_entity(tracker: Tracker, name: str) -> int | None:
+    """Entity ``name`` as a row number (a ticket, a draft); None when missing or when it names
+    no row (forged payloads: "1e20", 10**20)."""
     return parse_id(entity(tracker, name))

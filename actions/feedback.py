@@ -12,7 +12,7 @@ from actions import services
 from actions.base import EmployeeAction
 from actions.context import (
     display_name_of,
-    int_entity,
+    id_entity,
     language_of,
     say,
     search_id_of,
@@ -37,7 +37,7 @@ class ActionRecordFeedback(EmployeeAction):
     ) -> list[dict[str, Any]]:
         yes = tracker.get_intent_of_latest_message() == "affirm"
         sender, language = sender_of(tracker), language_of(tracker)
-        draft_id = int_entity(tracker, "draft_id")
+        draft_id = id_entity(tracker, "draft_id")
         if sender is not None and draft_id is not None:
             (file_it if yes else cancel_it)(dispatcher, sender, draft_id, language)
             return []

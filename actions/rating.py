@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.base import EmployeeAction
-from actions.context import int_entity, language_of, say, sender_of
+from actions.context import id_entity, int_entity, language_of, say, sender_of
 from servicedesk import workflow
 from servicedesk.errors import InvalidRating, InvalidTransition, NotYourTicket, UnknownTicket
 from servicedesk.i18n import text
@@ -27,7 +27,7 @@ class ActionRate(EmployeeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         sender, language = sender_of(tracker), language_of(tracker)
-        number, stars = int_entity(tracker, "ticket"), int_entity(tracker, "stars")
+        number, stars = id_entity(tracker, "ticket"), int_entity(tracker, "stars")
         if sender is None or number is None or stars is None:
             say(dispatcher, text("nothing_to_rate", language))
             return []

@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.base import EmployeeAction
-from actions.context import int_entity, language_of, latest_text, say, sender_of
+from actions.context import id_entity, language_of, latest_text, say, sender_of
 from servicedesk import awaiting, tickets, workflow
 from servicedesk.awaiting import Awaited
 from servicedesk.db.models import Ticket
@@ -32,7 +32,7 @@ class ActionReplyTicket(EmployeeAction):
         if sender is None:
             say(dispatcher, text("no_open_tickets", language))
             return []
-        number = int_entity(tracker, "ticket") or parse_reference(latest_text(tracker))
+        number = id_entity(tracker, "ticket") or parse_reference(latest_text(tracker))
         with services.database().unit_of_work() as session:
             open_tickets = tickets.open_tickets_of(session, sender)
             chosen = _choose(open_tickets, number)

@@ -3,7 +3,7 @@
 import pytest
 from rasa_sdk import Tracker
 
-from actions.context import int_entity, search_id_of
+from actions.context import id_entity, search_id_of
 from servicedesk.identifiers import MAX_ID, parse_id
 
 
@@ -43,10 +43,10 @@ def test_a_forged_ticket_or_search_in_a_payload_names_nothing(value):
     forged = tracker_with(
         [{"entity": "ticket", "value": value}, {"entity": "search_id", "value": value}]
     )
-    assert int_entity(forged, "ticket") is None
+    assert id_entity(forged, "ticket") is None
     assert search_id_of(forged) is None
 
 
 def test_a_real_ticket_and_search_in_a_payload_are_read():
     real = tracker_with([{"entity": "ticket", "value": "1042"}], {"search_id": "17"})
-    assert (int_entity(real, "ticket"), search_id_of(real)) == (1042, 17)
+    assert (id_entity(real, "ticket"), search_id_of(real)) == (1042, 17)
