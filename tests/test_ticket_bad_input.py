@@ -3,6 +3,7 @@ agents' group, closed tickets, a failing database. A clear answer each time, not
 
 import sqlite3
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -75,6 +76,17 @@ async def test_stars_outside_one_to_five_are_refused(gateway, telegram, stack_db
     )
     assert not_a_number[0].startswith("There is nothing to rate right now")
     assert rating_stars(stack_db, number) is None
+
+
+@pytest.mark.parametrize("ticket", ["99999999999999999999", "1e20", "²"])
+async def test_a_rating_payload_naming_no_ticket_gets_an_answer(
+    gateway, telegram, stack_db, ticket
+):
+    employee = Employee(telegram, 9106)
+
+    replies = await press_payload(employee, stack_db, f'/rate{{"ticket":"{ticket}","stars":"5"}}')
+
+    assert replies[0].startswith("There is nothing to rate right now"), replies
 
 
 async def test_a_forged_star_button_is_refused_by_the_gateway(gateway, telegram, stack_db):
