@@ -1,5 +1,7 @@
 """Inbound deliveries: handle each once, keep the ones that could not be handled."""
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -7,6 +9,7 @@ from sqlalchemy.orm import Session
 from servicedesk.db.models import Delivery
 
 MAX_KEPT_TEXT = 20_000
+MAX_KEY = 100  # the delivery_key column's length
 
 
 def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -> bool:
@@ -23,7 +26,7 @@ def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -
             session.add(
                 Delivery(
                     channel=channel,
-                    delivery_key=key[:100],
+                    delivery_key=stored_key(key),
                     sender_id=sender_id,
                     text=text[:MAX_KEPT_TEXT],
                 )
@@ -36,10 +39,21 @@ def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -
 def set_status(session: Session, channel: str, key: str, status: str) -> None:
     """Note how handling ended: "handled", "core_unavailable", "rejected"."""
     delivery = session.scalar(
-        select(Delivery).where(Delivery.channel == channel, Delivery.delivery_key == key[:100])
+        select(Delivery).where(
+            Delivery.channel == channel, Delivery.delivery_key == stored_key(key)
+        )
     )
     if delivery is not None:
         delivery.status = status
+
+
+def stored_key(key: str) -> str:
+    """``key`` as the column holds it: as it is when it fits, else its start and a hash of the
+    whole, so two long keys that differ only at the end stay two deliveries."""
+    if len(key) <= MAX_KEY:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[: MAX_KEY - 65]}#{digest}"
 
 
 def unhandled(session: Session, limit: int = 100) -> list[Delivery]:

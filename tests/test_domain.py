@@ -78,6 +78,19 @@ def test_a_delivery_is_claimed_once_and_kept(database):
         assert (kept.text, kept.sender_id) == ("hello", "tg:1")
 
 
+def test_long_delivery_keys_that_differ_only_at_the_end_are_two_deliveries(database):
+    session_id = "s" * 64
+    first, second = f"{session_id}:{'a' * 35}1", f"{session_id}:{'a' * 35}2"
+    with database.unit_of_work() as session:
+        assert deliveries.claim(session, "web", first, "web:s", "one")
+        assert deliveries.claim(session, "web", second, "web:s", "two")
+        assert not deliveries.claim(session, "web", second, "web:s", "two")
+        deliveries.set_status(session, "web", second, "core_unavailable")
+    with database.unit_of_work() as session:
+        assert [d.text for d in deliveries.unhandled(session)] == ["two"]
+    assert len(deliveries.stored_key(first)) == deliveries.MAX_KEY
+
+
 def test_a_button_is_redeemed_once_and_only_by_its_owner(database):
     long_payload = '/read_article{"article_id":"' + "x" * 300 + '"}'
     with database.unit_of_work() as session:

@@ -103,3 +103,11 @@ async def test_agent_messages_reach_the_web_chat_once_with_working_buttons(chat,
 async def test_collecting_with_a_malformed_session_is_refused(chat):
     response = await chat.get("/api/outbox?session=../../etc")
     assert response.status == 400
+
+
+@pytest.mark.parametrize("session", ["webtest-nl01\n", "webtest-nl02\r\n", "webtest-ok03 extra"])
+async def test_a_session_id_with_anything_after_it_is_refused(chat, session):
+    status, body = await post(chat, session=session, id="1", text="hello")
+    assert status == 400 and body["error"].startswith("session must be")
+    response = await chat.get("/api/outbox", params={"session": session})
+    assert response.status == 400

@@ -17,7 +17,7 @@ from servicedesk.db import Database
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
-_SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")  # the whole id (fullmatch: no trailing newline)
 CONVERSATION_KEY = web.AppKey("conversation", Conversation)
 DATABASE_KEY = web.AppKey("database", Database)
 
@@ -54,7 +54,7 @@ async def _post_message(request: web.Request) -> web.Response:
 async def _collect_outbox(request: web.Request) -> web.Response:
     """What deskbot has to say to this chat on its own (agent replies, rating requests)."""
     session_id = request.query.get("session", "")
-    if not _SESSION.match(session_id):
+    if not _SESSION.fullmatch(session_id):
         error = {"error": "session must be 8-64 letters, digits, - or _"}
         return web.json_response(error, status=400)
     database = request.app[DATABASE_KEY]
@@ -79,7 +79,7 @@ def _incoming(body: bytes) -> Incoming:
         raise BadRequest("body must be a JSON object")
     session, message_id = data.get("session"), data.get("id")
     text, button, command = data.get("text", ""), data.get("button"), data.get("command")
-    if not isinstance(session, str) or not _SESSION.match(session):
+    if not isinstance(session, str) or not _SESSION.fullmatch(session):
         raise BadRequest("session must be 8-64 letters, digits, - or _")
     if not isinstance(message_id, str) or not 0 < len(message_id) <= 64:
         raise BadRequest("id must be a string of 1-64 characters")
