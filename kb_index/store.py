@@ -22,6 +22,7 @@ from kb_index.search import Cutoffs, DenseFields, KnowledgeSearch
 log = logging.getLogger(__name__)
 ARTICLES_FILE = "articles.json"
 MODELS_FILE = "models.json"  # which model built each channel
+TITLES, PASSAGES = "titles.faiss", "passages.faiss"  # each channel's, as "<channel>.<file>"
 
 
 def heading(article: Article) -> str:
@@ -74,10 +75,11 @@ def known_vectors(index_dir: Path, encoders: Encoders) -> Known:
     articles = read_articles(index_dir)
     known: Known = {}
     for channel in encoders.by_channel():
-        for field, text_of in (("titles", heading), ("passages", passage)):
-            vectors = DenseIndex.load(index_dir / f"{channel}.{field}.faiss").vectors()
-            texts = [text_of(a) for a in articles]
-            known.setdefault(channel, {}).update(zip(texts, vectors, strict=True))
+        fields = _load_fields(index_dir, channel)
+        known[channel] = {
+            **dict(zip(map(heading, articles), fields.titles.vectors(), strict=True)),
+            **dict(zip(map(passage, articles), fields.passages.vectors(), strict=True)),
+        }
     return known
 
 
@@ -93,8 +95,8 @@ def build(
     staging.chmod(0o755)  # readable as a folder built in place was
     try:
         for channel, fields in embed_fields(articles, encoders, known).items():
-            fields.titles.save(staging / f"{channel}.titles.faiss")
-            fields.passages.save(staging / f"{channel}.passages.faiss")
+            fields.titles.save(staging / f"{channel}.{TITLES}")
+            fields.passages.save(staging / f"{channel}.{PASSAGES}")
         (staging / MODELS_FILE).write_text(json.dumps(encoders.record()), encoding="utf-8")
         (staging / ARTICLES_FILE).write_text(
             json.dumps([asdict(a) for a in articles], ensure_ascii=False), encoding="utf-8"
@@ -142,19 +144,20 @@ def load(index_dir: Path, encoders: Encoders, cutoffs: Cutoffs) -> KnowledgeSear
         build(read_articles(index_dir), encoders, index_dir)
     index_dir = Path(index_dir).resolve()  # one version, whatever is swapped in meanwhile
     articles = read_articles(index_dir)
-    fields = {
-        channel: DenseFields(
-            DenseIndex.load(index_dir / f"{channel}.titles.faiss"),
-            DenseIndex.load(index_dir / f"{channel}.passages.faiss"),
-        )
-        for channel in encoders.by_channel()
-    }
+    fields = {channel: _load_fields(index_dir, channel) for channel in encoders.by_channel()}
     return KnowledgeSearch(articles, fields, encoders, cutoffs)
 
 
 def read_articles(index_dir: Path) -> list[Article]:
     raw = json.loads((Path(index_dir) / ARTICLES_FILE).read_text(encoding="utf-8"))
     return [Article(**{**a, "keywords": tuple(a["keywords"])}) for a in raw]
+
+
+def _load_fields(index_dir: Path, channel: str) -> DenseFields:
+    return DenseFields(
+        DenseIndex.load(index_dir / f"{channel}.{TITLES}"),
+        DenseIndex.load(index_dir / f"{channel}.{PASSAGES}"),
+    )
 
 
 def built_with(index_dir: Path) -> dict[str, str] | None:
