@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -13,15 +15,19 @@ from servicedesk import kb_articles
 from servicedesk.db import Database
 from servicedesk.errors import DomainError
 
-_loaded: dict[tuple, Encoders] = {}
-
 
 def encoders(settings: SearchSettings) -> Encoders:
     """One set of models per distinct model setting, loaded once."""
-    key = (settings.model, settings.english_model, settings.encoder_threads)
-    if key not in _loaded:
-        _loaded[key] = Encoders.from_settings(settings)
-    return _loaded[key]
+    return _encoders(
+        settings.model, settings.english_model, settings.encoder_threads, settings.onnx_cache_dir
+    )
+
+
+@cache
+def _encoders(
+    model: str, english_model: str, threads: int | None, onnx_cache_dir: Path | None
+) -> Encoders:
+    return Encoders.of(model, english_model, threads, onnx_cache_dir)
 
 
 def import_seed(database: Database, settings: SearchSettings) -> int:

@@ -165,11 +165,20 @@ class Encoders:
 
     @classmethod
     def from_settings(cls, settings: SearchSettings) -> "Encoders":
-        english = settings.english_model or None
-        return cls(
-            Embedder.from_settings(settings),
-            english and Embedder(english, settings.encoder_threads, settings.onnx_cache_dir),
+        return cls.of(
+            settings.model,
+            settings.english_model,
+            settings.encoder_threads,
+            settings.onnx_cache_dir,
         )
+
+    @classmethod
+    def of(
+        cls, model: str, english_model: str, threads: int | None, onnx_cache_dir: Path | None
+    ) -> "Encoders":
+        """The models named ("" for no English one), each run as the other arguments say."""
+        english = Embedder(english_model, threads, onnx_cache_dir) if english_model else None
+        return cls(Embedder(model, threads, onnx_cache_dir), english)
 
     def by_channel(self) -> dict[str, Embedder]:
         """The models by channel name ("multilingual", "english")."""
