@@ -1,6 +1,6 @@
 """Fused search: dense channels (embeddings) and a lexical channel, calibrated into one score."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -110,7 +110,7 @@ class KnowledgeSearch:
             return []
         best = ranked[0]
         if best.score < self.cutoffs.no_match:
-            return [SearchHit(**{**best.__dict__, "tentative": True})]
+            return [replace(best, tentative=True)]
         floor = max(self.cutoffs.no_match, RELATIVE_CUTOFF * best.score)
         return [hit for hit in ranked if hit.score >= floor]
 
