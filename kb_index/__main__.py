@@ -77,24 +77,16 @@ def _evaluate(data: Path, kb: Path, encoders: Encoders, keywords: bool) -> int:
 
 
 def _calibrate(datasets: list[Path], kb: Path, encoders: Encoders, out: Path) -> int:
-    """One model per set of channels the queries have, each learnt from every query that has
-    those channels."""
     scores, relevant, sources = [], [], []
     for data in datasets:
         dataset_scores, dataset_relevant = evaluation.channel_scores(data, encoders, kb)
         scores += dataset_scores
         relevant += dataset_relevant
         sources += [data.name] * len(dataset_scores)
-    models, learnt_from = [], {}
-    for channels in sorted({tuple(sorted(s)) for s in scores}):
-        having = [i for i, s in enumerate(scores) if set(channels) <= set(s)]
-        model = calibration.fit(
-            [scores[i] for i in having], [relevant[i] for i in having], channels
-        )
-        models.append(model)
-        learnt_from[",".join(channels)] = sorted({sources[i] for i in having})
-        print(f"{len(having)} queries for {', '.join(channels)}: {model}")
-    calibration.Calibration(models).save(out, learnt_from)
+    learnt, learnt_from = calibration.learn(scores, relevant, sources)
+    for model in learnt.models:
+        print(f"{', '.join(model.channels)} from {learnt_from[','.join(model.channels)]}: {model}")
+    learnt.save(out, learnt_from)
     print(f"wrote {out}")
     return 0
 

@@ -98,6 +98,22 @@ def shipped() -> Calibration:
     return Calibration.load()
 
 
+def learn(
+    queries: Sequence[Mapping[str, np.ndarray]],
+    relevant: Sequence[np.ndarray],
+    sources: Sequence[str],
+) -> tuple[Calibration, dict[str, list[str]]]:
+    """One model per set of channels the queries have, each learnt from every query that has
+    those channels; and, for ``Calibration.save``, the datasets (``sources``, one a query) each
+    model was learnt from."""
+    models, learnt_from = [], {}
+    for channels in sorted({tuple(sorted(q)) for q in queries}):
+        having = [i for i, q in enumerate(queries) if set(channels) <= set(q)]
+        models.append(fit([queries[i] for i in having], [relevant[i] for i in having], channels))
+        learnt_from[",".join(channels)] = sorted({sources[i] for i in having})
+    return Calibration(models), learnt_from
+
+
 def fit(
     queries: Sequence[Mapping[str, np.ndarray]],
     relevant: Sequence[np.ndarray],

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kb_index.calibration import Calibration, Model, features, fit, shipped
+from kb_index.calibration import Calibration, Model, features, fit, learn, shipped
 
 
 def test_features_are_the_scores_then_the_scores_standardised_within_the_query():
@@ -66,3 +66,15 @@ def test_the_shipped_calibration_covers_every_query_with_or_without_the_english_
     channels = {m.channels for m in shipped().models}
     assert ("lexical", "multilingual.passage", "multilingual.title") in channels
     assert any("english.title" in c for c in channels)
+
+
+def test_one_model_is_learnt_per_set_of_channels_from_every_query_that_has_them():
+    rows = np.array([0.9, 0.1, 0.2])
+    english = {"lexical": rows, "english.title": rows}
+    russian = {"lexical": rows}
+    answers = [np.array([True, False, False])] * 3
+
+    learnt, learnt_from = learn([english, russian, english], answers, ["sf", "ru", "sf"])
+
+    assert [m.channels for m in learnt.models] == [("english.title", "lexical"), ("lexical",)]
+    assert learnt_from == {"english.title,lexical": ["sf"], "lexical": ["ru", "sf"]}
