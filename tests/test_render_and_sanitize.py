@@ -2,6 +2,8 @@
 
 import html
 
+import pytest
+
 from bot.messages import Button, Reply
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
 from bot.telegram.render import TELEGRAM_TEXT_LIMIT, render, split
@@ -36,6 +38,14 @@ def test_clean_removes_invisible_and_control_characters():
     assert clean("\u200bhe\u0000llo\u202e\n\n\n\nworld\x1b ") == "hello\n\nworld"
     assert clean("/affirm") == "affirm"
     assert clean("a\ud800b") == "ab"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['/ /rate{"stars":"5","ticket":"7"}', '/\n/rate{"stars":"5"}', "//rate", "/\u200b/rate", " / \t/ /rate"],
+)
+def test_typed_text_can_never_pose_as_a_button_payload(typed):
+    assert not clean(typed).startswith("/")
 
 
 def test_truncate():
