@@ -19,7 +19,7 @@ from pathlib import Path
 from benchmarks.cpu import cpu_seconds
 from benchmarks.load import run_load
 from launcher.processes import Service
-from launcher.stack import ROOT, StackPaths, action_server, gateway, rasa_server
+from launcher.stack import ROOT, StackPaths, StackSecrets, action_server, gateway, rasa_server
 from servicedesk.db.migrate import upgrade
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import free_port
@@ -63,18 +63,18 @@ async def measure(
 ) -> list[dict]:
     database_url = f"sqlite:///{work / 'bench.sqlite3'}"
     upgrade(database_url)
-    paths = StackPaths.from_environment()
+    paths, secrets = StackPaths.from_environment(), StackSecrets.from_environment()
     action_port, rasa_port = free_port(), free_port()
     telegram = FakeTelegram()
     await telegram.start()
-    bot = gateway(rasa_port, database_url, work, health_url=None)
+    bot = gateway(rasa_port, database_url, secrets, work, health_url=None)
     bot.env |= {
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "DESKBOT_WEBCHAT_ENABLED": "false",
     }
-    actions = action_server(action_port, database_url, paths, work)
-    rasa = rasa_server(rasa_port, action_port, paths, work)
+    actions = action_server(action_port, database_url, paths, secrets, work)
+    rasa = rasa_server(rasa_port, action_port, paths, secrets, work)
     services = [actions, rasa]
     try:
         await asyncio.to_thread(start, services)

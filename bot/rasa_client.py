@@ -6,6 +6,7 @@ from typing import Any
 import aiohttp
 
 log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Deskbot-Token"
 
 
 class RasaUnavailable(Exception):
@@ -13,10 +14,12 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """Posts one message to ``/webhooks/rest/webhook`` and returns Rasa's replies."""
+    """Posts one message to deskbot's channel in Rasa and returns Rasa's replies, presenting the
+    gateway's secret (``launcher/gateway_channel.py``)."""
 
-    def __init__(self, base_url: str, timeout_s: float) -> None:
-        self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+    def __init__(self, base_url: str, timeout_s: float, token: str | None) -> None:
+        self._url = base_url.rstrip("/") + "/webhooks/gateway/webhook"
+        self._headers = {SECRET_HEADER: token} if token else {}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
 
@@ -31,7 +34,8 @@ class RasaClient:
         """
         body = {"sender": sender_id, "message": message, "metadata": metadata}
         try:
-            async with self._client().post(self._url, json=body) as response:
+            request = self._client().post(self._url, json=body, headers=self._headers)
+            async with request as response:
                 response.raise_for_status()
                 replies = await response.json()
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:

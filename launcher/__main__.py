@@ -7,10 +7,18 @@ import socket
 import sys
 import time
 
-from bot.settings import GatewaySettings, TelegramSettings
+from bot.settings import GatewaySettings, TelegramSettings, XmppSettings
 from console.settings import ConsoleSettings
 from launcher.processes import ServiceFailed
-from launcher.stack import ROOT, StackPaths, action_server, console, gateway, rasa_server
+from launcher.stack import (
+    ROOT,
+    StackPaths,
+    StackSecrets,
+    action_server,
+    console,
+    gateway,
+    rasa_server,
+)
 from servicedesk.db.migrate import upgrade
 from servicedesk.settings import DatabaseSettings
 
@@ -20,10 +28,10 @@ LOG_DIR = ROOT / "var" / "log"
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    paths = StackPaths.from_environment()
+    paths, secrets = StackPaths.from_environment(), StackSecrets.from_environment()
     database_url = DatabaseSettings().url
     upgrade(database_url)
-    chat, panel = GatewaySettings(), ConsoleSettings()
+    chat, panel, telegram = GatewaySettings(), ConsoleSettings(), TelegramSettings()
     ports = (RASA_PORT, ACTION_PORT, chat.webchat_port, panel.port)
     busy = [port for port in ports if port_in_use(port)]
     if busy:
@@ -32,11 +40,13 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    chat_url = f"http://{chat.webchat_host}:{chat.webchat_port}/" if chat.webchat_enabled else None
+    chat_url: str | None = f"http://{chat.webchat_host}:{chat.webchat_port}/"
+    if not chat.webchat_on(telegram, XmppSettings()):
+        chat_url = None
     services = [
-        action_server(ACTION_PORT, database_url, paths, LOG_DIR),
-        rasa_server(RASA_PORT, ACTION_PORT, paths, LOG_DIR),
-        gateway(RASA_PORT, database_url, LOG_DIR, health_url=chat_url),
+        action_server(ACTION_PORT, database_url, paths, secrets, LOG_DIR),
+        rasa_server(RASA_PORT, ACTION_PORT, paths, secrets, LOG_DIR),
+        gateway(RASA_PORT, database_url, secrets, LOG_DIR, health_url=chat_url),
         console(database_url, panel.host, panel.port, LOG_DIR),
     ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -45,7 +55,7 @@ def main() -> int:
             print(f"starting {service.name} (log: {service.log_path.relative_to(ROOT)})")
             service.start()
             service.wait_healthy(timeout_s=180)
-        announce(chat_url, f"http://{panel.host}:{panel.port}/")
+        announce(chat_url, f"http://{panel.host}:{panel.port}/", telegram)
         while all(s.process and s.process.poll() is None for s in services):
             time.sleep(1)
         print("a process stopped; see the logs in var/log/", file=sys.stderr)
@@ -65,8 +75,7 @@ def port_in_use(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def announce(chat_url: str | None, console_url: str) -> None:
-    telegram = TelegramSettings()
+def announce(chat_url: str | None, console_url: str, telegram: TelegramSettings) -> None:
     print(f"deskbot is up: Rasa on :{RASA_PORT}, action server on :{ACTION_PORT}")
     if chat_url:
         print(f"chat with it at {chat_url}")

@@ -24,6 +24,9 @@ the GIL while it computes, so the loop meanwhile predicts actions and calls the 
 for other conversations, on the other core. Each conversation is still handled one message at
 a time (Rasa's lock store), and the pipeline's components keep no state between messages.
 
+Rasa's HTTP API answers only with the gateway's secret (``--auth-token``, from the environment),
+and its one channel asks for the same secret (``launcher/gateway_channel.py``).
+
 The server also keeps NumPy's BLAS to one thread, as the intent classifier keeps ONNX Runtime
 (nlu_features.onnx_layers). It runs one small message at a time; extra BLAS threads made the
 classifier's pass no faster and spun on the cores the gateway and the action server need
@@ -150,6 +153,17 @@ def install() -> None:
     MessageProcessor.parse_message = parse_message_in_thread
 
 
+def with_auth_token(argv: list[str]) -> list[str]:
+    """Rasa's command line with ``--auth-token`` from DESKBOT_RASA_TOKEN, so that its HTTP API
+    (conversations, trackers, models) answers only callers with the secret. It is added here,
+    in the process, so that the secret never shows in the process list."""
+    token = os.environ.get("DESKBOT_RASA_TOKEN")
+    if not token:
+        raise SystemExit("DESKBOT_RASA_TOKEN is not set: Rasa's HTTP API will not run open")
+    return [*argv, "--auth-token", token]
+
+
 if __name__ == "__main__":
     install()
+    sys.argv = with_auth_token(sys.argv)
     sys.exit(main())

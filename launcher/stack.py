@@ -4,6 +4,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from secrets import token_urlsafe
 
 from launcher.processes import Service
 
@@ -34,7 +35,26 @@ class StackPaths:
         )
 
 
-def action_server(port: int, database_url: str, paths: StackPaths, log_dir: Path) -> Service:
+@dataclass(frozen=True)
+class StackSecrets:
+    """The shared secrets on the wires between deskbot's processes: the gateway's to Rasa (its
+    channel and HTTP API), Rasa's to the action server. A deployment over several machines sets
+    DESKBOT_RASA_TOKEN and DESKBOT_ACTION_TOKEN; otherwise each start draws new ones."""
+
+    rasa_token: str
+    action_token: str
+
+    @classmethod
+    def from_environment(cls) -> "StackSecrets":
+        return cls(
+            os.environ.get("DESKBOT_RASA_TOKEN") or token_urlsafe(32),
+            os.environ.get("DESKBOT_ACTION_TOKEN") or token_urlsafe(32),
+        )
+
+
+def action_server(
+    port: int, database_url: str, paths: StackPaths, secrets: StackSecrets, log_dir: Path
+) -> Service:
     return Service(
         name="action server",
         argv=[
@@ -52,13 +72,16 @@ def action_server(port: int, database_url: str, paths: StackPaths, log_dir: Path
             "SANIC_HOST": "127.0.0.1",
             "DESKBOT_DB_URL": database_url,
             "DESKBOT_SEARCH_INDEX_DIR": str(paths.kb_index),
+            "DESKBOT_ACTION_TOKEN": secrets.action_token,
             "PYTHONPATH": str(ROOT),
         },
         cwd=ROOT,
     )
 
 
-def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -> Service:
+def rasa_server(
+    port: int, action_port: int, paths: StackPaths, secrets: StackSecrets, log_dir: Path
+) -> Service:
     return Service(
         name="Rasa server",
         argv=[
@@ -78,10 +101,12 @@ def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -
             "--credentials",
             "credentials.yml",
         ],
-        health_url=f"http://127.0.0.1:{port}/status",
+        health_url=f"http://127.0.0.1:{port}/status?token={secrets.rasa_token}",
         log_path=log_dir / "rasa.log",
         env={
             "DESKBOT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "DESKBOT_ACTION_TOKEN": secrets.action_token,
+            "DESKBOT_RASA_TOKEN": secrets.rasa_token,
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONPATH": str(ROOT),
         },
@@ -89,7 +114,13 @@ def rasa_server(port: int, action_port: int, paths: StackPaths, log_dir: Path) -
     )
 
 
-def gateway(rasa_port: int, database_url: str, log_dir: Path, health_url: str | None) -> Service:
+def gateway(
+    rasa_port: int,
+    database_url: str,
+    secrets: StackSecrets,
+    log_dir: Path,
+    health_url: str | None,
+) -> Service:
     """The messenger gateway; ``health_url`` is its web chat page when the web chat is on."""
     return Service(
         name="gateway",
@@ -98,6 +129,7 @@ def gateway(rasa_port: int, database_url: str, log_dir: Path, health_url: str | 
         log_path=log_dir / "gateway.log",
         env={
             "DESKBOT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "DESKBOT_RASA_TOKEN": secrets.rasa_token,
             "DESKBOT_DB_URL": database_url,
             "PYTHONPATH": str(ROOT),
         },

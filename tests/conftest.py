@@ -86,7 +86,7 @@ async def telegram() -> FakeTelegram:
 @pytest.fixture
 async def gateway(telegram, stack, stack_db):
     """The gateway polling the loopback Bot API, talking to the real Rasa."""
-    running = await start_gateway(telegram, stack.rasa_url, stack_db)
+    running = await start_gateway(telegram, stack.rasa_client(), stack_db)
     yield running
     await running.stop()
 
@@ -109,7 +109,7 @@ def prosody() -> Iterator[Prosody]:
 @pytest.fixture
 async def xmpp_gateway(prosody, stack, stack_db):
     """The gateway's XMPP adapter and its outbox delivery, talking to the real Rasa."""
-    running = await start_xmpp_gateway(prosody, stack.rasa_url, stack_db)
+    running = await start_xmpp_gateway(prosody, stack.rasa_client(), stack_db)
     yield running
     await running.stop()
 

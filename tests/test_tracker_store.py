@@ -68,6 +68,7 @@ async def compare():
     found["unknown"] = [await mine.retrieve("nobody"), await rasa_own.retrieve("nobody")]
     found["keys"] = sorted(await mine.keys()) == sorted(await rasa_own.keys())
     os.environ.setdefault("DESKBOT_ACTION_SERVER_URL", "http://127.0.0.1:1")
+    os.environ.setdefault("DESKBOT_ACTION_TOKEN", "unused here")
     endpoints = AvailableEndpoints.read_endpoints("nlu/endpoints.yml")
     found["configured"] = type(TrackerStore.create(endpoints.tracker_store, domain)).__name__
     return found

@@ -40,7 +40,7 @@ class RunningXmppGateway:
         await asyncio.wait_for(self.gateway.in_room.wait(), timeout)
 
 
-async def start_xmpp_gateway(prosody: Prosody, rasa_url: str, database: Database):
+async def start_xmpp_gateway(prosody: Prosody, rasa: RasaClient, database: Database):
     settings = XmppSettings(
         jid=BOT_JID,
         password=SecretStr("bot-secret"),
@@ -49,7 +49,6 @@ async def start_xmpp_gateway(prosody: Prosody, rasa_url: str, database: Database
         domains=[CORP],
         allow_plaintext=True,
     )
-    rasa = RasaClient(rasa_url, 30)
     agent_desk = AgentDesk(database, (Desk("xmpp", AGENTS_ROOM),))
     gateway = XmppGateway(
         settings, Conversation(rasa, database), agent_desk, AGENTS_ROOM, AGENT_JIDS

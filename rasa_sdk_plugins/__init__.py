@@ -1,0 +1,38 @@
+"""deskbot's guard on rasa_sdk's action server: only Rasa, presenting the shared secret, may
+run an action or list them.
+
+rasa_sdk imports a package of this name in every worker and lets it extend the Sanic app
+(``rasa_sdk.plugin``). Without DESKBOT_ACTION_TOKEN the action server does not start.
+"""
+
+import hmac
+import os
+
+import pluggy
+from sanic import Sanic, response
+from sanic.request import Request
+
+SECRET_HEADER = "X-Deskbot-Token"  # what nlu/endpoints.yml has Rasa send
+OPEN_PATHS = frozenset({"/health"})
+hookimpl = pluggy.HookimplMarker("rasa_sdk")
+
+
+class ActionServerGuard:
+    @hookimpl
+    def attach_sanic_app_extensions(self, app: Sanic) -> None:
+        secret = os.environ.get("DESKBOT_ACTION_TOKEN", "").encode()
+        if not secret:
+            raise RuntimeError(
+                "DESKBOT_ACTION_TOKEN is not set: the action server will not run open"
+            )
+
+        @app.on_request
+        async def require_secret(request: Request) -> response.HTTPResponse | None:
+            presented = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+            if request.path in OPEN_PATHS or hmac.compare_digest(presented, secret):
+                return None
+            return response.json({"error": "Rasa's secret is missing or wrong"}, status=403)
+
+
+def init_hooks(manager: pluggy.PluginManager) -> None:
+    manager.register(ActionServerGuard())
