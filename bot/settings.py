@@ -3,7 +3,7 @@
 import re
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -13,10 +13,27 @@ class GatewaySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DESKBOT_", env_file=".env", extra="ignore")
 
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr | None = None  # the secret Rasa's gateway channel asks for
     rasa_timeout_s: float = 15.0
-    webchat_enabled: bool = True
+    # A message typed while Rasa was down is answered once it is back, if that is within
+    # this many minutes; after that its sender is asked to write again.
+    replay_window_minutes: int = Field(default=60, ge=1)
+    # The anonymous web chat, for trying deskbot out. Unset: on only while no messenger (a
+    # Telegram token, an XMPP account) is configured.
+    webchat_enabled: bool | None = None
     webchat_host: str = "127.0.0.1"
     webchat_port: int = 8080
+    # Origins the web chat also answers, e.g. "https://chat.corp.example.com" behind a proxy.
+    webchat_origins: list[str] = []
+    webchat_messages_per_minute: int = Field(default=20, ge=1)
+    webchat_session_idle_hours: float = Field(default=72.0, gt=0)  # no message for this long
+    webchat_session_max_days: float = Field(default=30.0, gt=0)
+
+    def webchat_on(self, telegram: "TelegramSettings", xmpp: "XmppSettings") -> bool:
+        """The web chat's setting, or by default whether no messenger is configured."""
+        if self.webchat_enabled is not None:
+            return self.webchat_enabled
+        return telegram.bot_token is None and xmpp.jid is None
 
 
 class TelegramSettings(BaseSettings):

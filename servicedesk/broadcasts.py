@@ -10,7 +10,7 @@ from servicedesk.errors import DomainError
 from servicedesk.identity import SenderId
 from servicedesk.users import touch_user
 
-BROADCAST_CHANNELS = ("tg", "xmpp", "web")
+BROADCAST_CHANNELS = ("tg", "xmpp")  # not the web chat: its sessions are anonymous
 MAX_BODY = 3500
 
 

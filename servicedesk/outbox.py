@@ -44,23 +44,24 @@ def due(session: Session, channel: str, limit: int = 50, now: datetime | None = 
     )
 
 
-def take_for(session: Session, channel: str, recipient: str, limit: int = 20):
-    """Pending messages for one recipient who collects them (the web chat), marked sent."""
-    messages = list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.recipient == recipient,
-                OutboxMessage.status == "pending",
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+def collect(session: Session, channel: str, recipient: str, received: int, limit: int = 20):
+    """Pending messages for one recipient who collects them (the web chat).
+
+    The collector says which messages it has received (every id up to ``received``): those
+    are marked sent; the rest stay pending and are served again until acknowledged.
+    """
+    pending = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.recipient == recipient,
+            OutboxMessage.status == "pending",
         )
+        .order_by(OutboxMessage.id)
     )
-    for message in messages:
+    for message in session.scalars(pending.where(OutboxMessage.id <= received)):
         mark_sent(session, message.id)
-    return messages
+    return list(session.scalars(pending.where(OutboxMessage.id > received).limit(limit)))
 
 
 def mark_sent(session: Session, message_id: int) -> None:

@@ -20,9 +20,7 @@ def touch_user(
     Returns:
         The persistent user.
     """
-    user = session.scalar(
-        select(User).where(User.channel == sender.channel, User.external_id == sender.external_id)
-    )
+    user = find(session, sender)
     if user is None:
         user = User(channel=sender.channel, external_id=sender.external_id)
         session.add(user)
@@ -33,6 +31,13 @@ def touch_user(
     user.last_seen_at = utcnow()
     session.flush()
     return user
+
+
+def find(session: Session, sender: SenderId) -> User | None:
+    """The user behind ``sender``, if deskbot knows them."""
+    return session.scalar(
+        select(User).where(User.channel == sender.channel, User.external_id == sender.external_id)
+    )
 
 
 def last_language(session: Session, sender_id: str) -> str | None:

@@ -52,7 +52,7 @@ class Deliveries:
             domains=[CORP],
             allow_plaintext=True,
         )
-        self.rasa = RasaClient("http://127.0.0.1:9", 1)  # never asked: nothing comes in
+        self.rasa = RasaClient("http://127.0.0.1:9", 1, None)  # never asked: nothing comes in
         self.xmpp = XmppGateway(
             settings,
             Conversation(self.rasa, self.database),
@@ -209,3 +209,17 @@ def test_after_the_announcement_standings_give_the_results(database):
     assert answer == (
         "🏆 Итоги конкурса самообслуживания «Осень»:\nСамый самостоятельный: 🥇 Анна"
     )
+
+
+def test_anonymous_web_chat_sessions_get_no_broadcasts(database):
+    with database.unit_of_work() as session:
+        touch_user(session, SenderId("web", "webtest-anonymous-1"))
+        touch_user(session, SenderId("tg", "9900"))
+        sent = broadcasts.send(session, "Maintenance tonight", by="admin")
+        queued = session.scalars(
+            select(OutboxMessage.channel).where(OutboxMessage.idempotency_key.like("broadcast:%"))
+        ).all()
+    assert sent.recipients == 1 and queued == ["tg"]
+    with pytest.raises(broadcasts.InvalidBroadcast):
+        with database.unit_of_work() as session:
+            broadcasts.send(session, "hello", by="admin", channel="web")

@@ -1,9 +1,16 @@
-"""The web chat adapter: one page and one JSON endpoint on loopback."""
+"""The web chat adapter: one page and two JSON endpoints.
+
+A chat session is the page's random id; it ends after a time without messages and after an
+absolute lifetime (the page then starts a new one). Messages from deskbot (agent replies,
+rating requests) are collected by polling and marked sent only when the page acknowledges
+them on its next poll, so a response lost on the way is served again.
+"""
 
 import asyncio
 import json
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -11,29 +18,56 @@ from aiohttp import web
 from bot.conversation import COMMAND_INTENTS, Conversation, Incoming, Outcome
 from bot.messages import Reply
 from bot.proactive import as_reply
-from servicedesk import outbox
+from bot.settings import GatewaySettings
+from bot.webchat.guard import SameSite, SlidingWindow
+from servicedesk import outbox, users
 from servicedesk.db import Database
+from servicedesk.db.models import as_utc, utcnow
+from servicedesk.identity import SenderId
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 _SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")  # the whole id (fullmatch: no trailing newline)
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+_SESSION_ERROR = "session must be 8-64 letters, digits, - or _"
 CONVERSATION_KEY = web.AppKey("conversation", Conversation)
 DATABASE_KEY = web.AppKey("database", Database)
+SETTINGS_KEY = web.AppKey("settings", GatewaySettings)
+SAME_SITE_KEY = web.AppKey("same_site", SameSite)
+PER_SESSION_KEY = web.AppKey("per_session", SlidingWindow)
+PER_ADDRESS_KEY = web.AppKey("per_address", SlidingWindow)
+ADDRESS_SHARE = 5  # one client address may send as much as five busy sessions
 
 
 class BadRequest(ValueError):
     """The posted JSON is not a chat message."""
 
 
-def create_app(conversation: Conversation, database: Database) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[CONVERSATION_KEY] = conversation
-    app[DATABASE_KEY] = database
+def create_app(
+    conversation: Conversation, database: Database, settings: GatewaySettings
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_same_site_only])
+    app[CONVERSATION_KEY], app[DATABASE_KEY], app[SETTINGS_KEY] = conversation, database, settings
+    app[SAME_SITE_KEY] = SameSite(
+        settings.webchat_host, settings.webchat_port, settings.webchat_origins
+    )
+    per_minute = settings.webchat_messages_per_minute
+    app[PER_SESSION_KEY] = SlidingWindow(per_minute)
+    app[PER_ADDRESS_KEY] = SlidingWindow(per_minute * ADDRESS_SHARE)
     app.router.add_get("/", _page)
     app.router.add_post("/api/messages", _post_message)
     app.router.add_get("/api/outbox", _collect_outbox)
     return app
+
+
+@web.middleware
+async def _same_site_only(request: web.Request, handler) -> web.StreamResponse:
+    refusal = request.app[SAME_SITE_KEY].refusal(request)
+    if refusal is not None:
+        log.warning("web chat request refused: %s", refusal)
+        return web.json_response({"error": "requests from other sites are refused"}, status=403)
+    return await handler(request)
 
 
 async def _page(_request: web.Request) -> web.FileResponse:
@@ -45,6 +79,11 @@ async def _post_message(request: web.Request) -> web.Response:
         incoming = _incoming(await request.read())
     except BadRequest as error:
         return web.json_response({"error": str(error)}, status=400)
+    refused = _over_the_limit(request, incoming.sender_id) or await _expired(
+        request, incoming.sender_id
+    )
+    if refused is not None:
+        return refused
     result = await request.app[CONVERSATION_KEY].handle(incoming)
     if result.outcome is Outcome.REJECTED:
         return web.json_response({"error": "this button is no longer active"}, status=409)
@@ -52,40 +91,86 @@ async def _post_message(request: web.Request) -> web.Response:
 
 
 async def _collect_outbox(request: web.Request) -> web.Response:
-    """What deskbot has to say to this chat on its own (agent replies, rating requests)."""
-    session_id = request.query.get("session", "")
+    """What deskbot has to say to this chat on its own (agent replies, rating requests).
+
+    ``received`` is the highest message id the page has shown: those are marked sent now.
+    """
+    session_id, received = request.query.get("session", ""), request.query.get("received", "0")
     if not _SESSION.fullmatch(session_id):
-        error = {"error": "session must be 8-64 letters, digits, - or _"}
-        return web.json_response(error, status=400)
+        return web.json_response({"error": _SESSION_ERROR}, status=400)
+    if not received.isascii() or not received.isdecimal() or len(received) > 18:
+        return web.json_response({"error": "received must be a message number"}, status=400)
+    sender_id = f"web:{session_id}"
+    expired = await _expired(request, sender_id)
+    if expired is not None:
+        return expired
     database = request.app[DATABASE_KEY]
-    replies = await asyncio.to_thread(_take_outbox, database, session_id)
-    return web.json_response({"replies": [_reply_json(r) for r in replies]})
+    pending = await asyncio.to_thread(_collect, database, session_id, int(received))
+    return web.json_response(
+        {"replies": [_reply_json(reply) | {"id": number} for number, reply in pending]}
+    )
 
 
-def _take_outbox(database: Database, session_id: str) -> list[Reply]:
+def _collect(database: Database, session_id: str, received: int) -> list[tuple[int, Reply]]:
     with database.unit_of_work() as session:
         return [
-            as_reply(session, f"web:{session_id}", message.payload)
-            for message in outbox.take_for(session, "web", session_id)
+            (message.id, as_reply(session, f"web:{session_id}", message.payload))
+            for message in outbox.collect(session, "web", session_id, received)
         ]
+
+
+def _over_the_limit(request: web.Request, sender_id: str) -> web.Response | None:
+    address = request.remote or "unknown"
+    wait_s = request.app[PER_SESSION_KEY].retry_after_s(sender_id) or request.app[
+        PER_ADDRESS_KEY
+    ].retry_after_s(address)
+    if not wait_s:
+        return None
+    seconds = max(1, round(wait_s))
+    error = {"error": f"too many messages; please wait {seconds} s", "retry_after": seconds}
+    return web.json_response(error, status=429, headers={"Retry-After": str(seconds)})
+
+
+async def _expired(request: web.Request, sender_id: str) -> web.Response | None:
+    """401 when the chat session has ended."""
+    settings, database = request.app[SETTINGS_KEY], request.app[DATABASE_KEY]
+    if not await asyncio.to_thread(_session_ended, database, settings, sender_id):
+        return None
+    error = {"error": "this chat session has ended; a new one starts", "session_ended": True}
+    return web.json_response(error, status=401)
+
+
+def _session_ended(database: Database, settings: GatewaySettings, sender_id: str) -> bool:
+    """Whether the session went too long without a message, or is older than its lifetime."""
+    with database.unit_of_work() as session:
+        person = users.find(session, SenderId.parse(sender_id))
+        if person is None:
+            return False
+        idle = utcnow() - as_utc(person.last_seen_at)
+        age = utcnow() - as_utc(person.created_at)
+    return idle > timedelta(hours=settings.webchat_session_idle_hours) or age > timedelta(
+        days=settings.webchat_session_max_days
+    )
 
 
 def _incoming(body: bytes) -> Incoming:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadRequest("body must be JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
+    if not _is_unicode(data):
+        raise BadRequest("body must be valid Unicode (no lone surrogates)")
     session, message_id = data.get("session"), data.get("id")
     text, button, command = data.get("text", ""), data.get("button"), data.get("command")
     if not isinstance(session, str) or not _SESSION.fullmatch(session):
-        raise BadRequest("session must be 8-64 letters, digits, - or _")
+        raise BadRequest(_SESSION_ERROR)
     if not isinstance(message_id, str) or not 0 < len(message_id) <= 64:
         raise BadRequest("id must be a string of 1-64 characters")
     if not isinstance(text, str) or (button is not None and not isinstance(button, str)):
         raise BadRequest("text and button must be strings")
-    if command is not None and command not in COMMAND_INTENTS:
+    if command is not None and (not isinstance(command, str) or command not in COMMAND_INTENTS):
         raise BadRequest(f"command must be one of {sorted(COMMAND_INTENTS)}")
     return Incoming(
         channel="web",
@@ -94,8 +179,23 @@ def _incoming(body: bytes) -> Incoming:
         text=text,
         button_token=button,
         command=command,
-        language_hint=data.get("language") if isinstance(data.get("language"), str) else None,
+        language_hint=_language_tag(data.get("language")),
     )
+
+
+def _is_unicode(data: dict) -> bool:
+    """Whether every string of the (flat) message encodes as UTF-8."""
+    strings = [v for v in data.values() if isinstance(v, str)]
+    try:
+        "".join(strings).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _language_tag(value: object) -> str | None:
+    """The browser's language tag ("ru-RU"), or None for anything else."""
+    return value if isinstance(value, str) and _LANGUAGE_TAG.fullmatch(value) else None
 
 
 def _reply_json(reply: Reply) -> dict:
