@@ -1,5 +1,7 @@
 """The console application: sessions, security headers, error pages, and the routers."""
 
+import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -18,11 +20,11 @@ from console import (
     ticket_routes,
 )
 from console.pages import page
-from console.security import BadCsrfToken, Forbidden, NotSignedIn
+from console.security import BadCsrfToken, Forbidden, NotSignedIn, Staff, session_token
 from console.settings import ConsoleSettings
 from console.throttle import LoginThrottle
 from kb_index.settings import SearchSettings
-from servicedesk import kb_articles
+from servicedesk import console_sessions, kb_articles
 from servicedesk.db import Database
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -40,7 +42,10 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     publishing.import_seed(database, SearchSettings())
     app = FastAPI(title="deskbot console", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.database, app.state.throttle = database, LoginThrottle()
-    app.middleware("http")(_limit_size)  # inside the session middleware: its page needs one
+    app.state.session_lifetime = timedelta(hours=settings.session_hours)
+    # Both inside the session middleware: the cookie's session is read before them.
+    app.middleware("http")(_limit_size)
+    app.middleware("http")(_signed_in_staff)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),
@@ -69,6 +74,25 @@ async def _security_headers(request: Request, call_next):
     response = await call_next(request)
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+async def _signed_in_staff(request: Request, call_next):
+    """Who holds the request's live server-side session (request.state.staff), looked up once;
+    a cookie whose session ended (sign-out, deactivation, a new role, its lifetime) is cleared."""
+    request.state.staff = None
+    token = session_token(request)
+    if token is not None and not request.url.path.startswith("/static/"):
+        lifetime, database = request.app.state.session_lifetime, request.app.state.database
+        request.state.staff = await asyncio.to_thread(_holder, database, token, lifetime)
+        if request.state.staff is None:
+            request.session.clear()
+    return await call_next(request)
+
+
+def _holder(database: Database, token: object, lifetime: timedelta) -> Staff | None:
+    with database.unit_of_work() as session:
+        account = console_sessions.holder(session, token, lifetime)
+        return Staff(account.id, account.username, account.role) if account else None
 
 
 async def _limit_size(request: Request, call_next):

@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse
 
 from console.deps import DB, FormText, Throttle
 from console.pages import page
-from console.security import Staff, check_csrf, sign_in, signed_in
+from console.security import check_csrf, session_token, sign_in, signed_in
+from servicedesk import console_sessions
 from servicedesk import staff as staff_accounts
 from servicedesk.db import Database
 
@@ -36,18 +37,21 @@ async def login(
     if wait > 0:
         message = f"Too many failed attempts. Try again in {int(wait) + 1} seconds."
         return page(request, "login.html", 429, error=message, username=username)
-    staff = await asyncio.to_thread(_authenticate, db, username, password)
-    if staff is None:
-        limiter.failed(*keys)
+    # Counted as failed before the password is checked, so that attempts made in parallel
+    # cannot all pass the throttle while the first ones are being checked.
+    limiter.failed(*keys)
+    token = await asyncio.to_thread(_authenticate, db, username, password)
+    if token is None:
         return page(request, "login.html", 401, error=GENERIC_FAILURE, username=username)
     limiter.succeeded(*keys)
-    sign_in(request, staff)
+    sign_in(request, token)
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request, csrf_token: FormText = ""):
+async def logout(request: Request, db: DB, csrf_token: FormText = ""):
     check_csrf(request, csrf_token)
+    await asyncio.to_thread(_end_session, db, session_token(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -60,7 +64,13 @@ async def home(request: Request):
     return page(request, "home.html")
 
 
-def _authenticate(db: Database, username: str, password: str) -> Staff | None:
+def _authenticate(db: Database, username: str, password: str) -> str | None:
+    """A new session's token for this username and password, or None."""
     with db.unit_of_work() as session:
         user = staff_accounts.authenticate(session, username, password)
-        return Staff(user.id, user.username, user.role) if user else None
+        return console_sessions.start(session, user) if user else None
+
+
+def _end_session(db: Database, token: object) -> None:
+    with db.unit_of_work() as session:
+        console_sessions.end(session, token)

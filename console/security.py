@@ -35,16 +35,22 @@ class Staff:
         return f"{self.username} (console)"
 
 
-def sign_in(request: Request, staff: Staff) -> None:
+SESSION_TOKEN = "sid"  # the cookie's key for the server-side session's token
+
+
+def sign_in(request: Request, token: str) -> None:
+    """Put a new server-side session's token into the cookie, with a new CSRF token."""
     request.session.clear()  # a new session on sign-in: no fixation
-    request.session.update(
-        {"staff": [staff.id, staff.username, staff.role], "csrf": secrets.token_urlsafe(32)}
-    )
+    request.session.update({SESSION_TOKEN: token, "csrf": secrets.token_urlsafe(32)})
+
+
+def session_token(request: Request) -> object:
+    return request.session.get(SESSION_TOKEN)
 
 
 def signed_in(request: Request) -> Staff | None:
-    raw = request.session.get("staff")
-    return Staff(*raw) if isinstance(raw, list) and len(raw) == 3 else None
+    """Who holds this request's live session (looked up once per request, see console.app)."""
+    return getattr(request.state, "staff", None)
 
 
 def csrf_token(request: Request) -> str:

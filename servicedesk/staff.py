@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from servicedesk import console_sessions
 from servicedesk.db.models import StaffRole, StaffUser, utcnow
 from servicedesk.errors import DomainError
 
@@ -41,6 +42,41 @@ def create(session: Session, username: str, password: str, role: str) -> StaffUs
     session.add(user)
     session.flush()
     return user
+
+
+def set_role(session: Session, username: str, role: str) -> StaffUser:
+    """Give an account another role; its open sessions end (it signs in again).
+
+    Raises:
+        InvalidAccount: no such account, or an unknown role.
+    """
+    if role not in set(StaffRole):
+        raise InvalidAccount(f"roles are {', '.join(StaffRole)}")
+    account = _named(session, username)
+    account.role = role
+    console_sessions.end_all(session, account)
+    return account
+
+
+def deactivate(session: Session, username: str) -> StaffUser:
+    """Withdraw an account: it can no longer sign in and its open sessions end.
+
+    Raises:
+        InvalidAccount: no such account.
+    """
+    account = _named(session, username)
+    account.active = False
+    console_sessions.end_all(session, account)
+    return account
+
+
+def _named(session: Session, username: str) -> StaffUser:
+    account = session.scalar(
+        select(StaffUser).where(StaffUser.username == (username or "").strip().lower())
+    )
+    if account is None:
+        raise InvalidAccount(f"there is no account {username!r}")
+    return account
 
 
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:

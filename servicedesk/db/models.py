@@ -265,6 +265,20 @@ class StaffUser(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class ConsoleSession(Base):
+    """A console sign-in. The cookie carries a random token; only its digest is kept here, so
+    that the session can be ended (sign-out) and stops counting once the account is deactivated
+    or its role changes."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # the role signed in with
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class ArticleStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
