@@ -9,9 +9,11 @@ from typing import Any
 from bot.messages import Button, Reply
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
-from servicedesk import buttons, deliveries, users
+from servicedesk import buttons, deliveries, outbox, users
 from servicedesk.db import Database
+from servicedesk.deliveries import KeptMessage
 from servicedesk.i18n import text as t
+from servicedesk.identity import SenderId
 from servicedesk.language import detect
 from servicedesk.payloads import payload
 
@@ -88,8 +90,21 @@ class Conversation:
         if not message:
             return await self._answer_locally(incoming, "empty_message", language, "handled")
         notice = [Reply(t("message_truncated", language, limit=MAX_MESSAGE_CHARS))] if cut else []
-        result = await self._ask_rasa(incoming, message, language)
+        replayable = not incoming.attachments
+        result = await self._ask_rasa(incoming, message, language, replayable)
         return Result(result.outcome, notice + result.replies)
+
+    async def replay(self, kept: KeptMessage) -> bool:
+        """Ask again for a typed message kept while the conversation core was down; its answers
+        go out through the outbox. False while the core is still down."""
+        language = detect(kept.text, fallback=kept.last_language)
+        message, _ = truncate(clean(kept.text))
+        try:
+            answers = await self._rasa.send(kept.sender_id, message, {"language": language})
+        except RasaUnavailable:
+            return False
+        await asyncio.to_thread(self._queue_answers, kept, answers, language)
+        return True
 
     async def _handle_button(self, incoming: Incoming, language: str) -> Result:
         pressed = await asyncio.to_thread(self._redeem, incoming)
@@ -99,7 +114,12 @@ class Conversation:
             return Result(Outcome.REJECTED)
         return await self._ask_rasa(incoming, pressed, language)
 
-    async def _ask_rasa(self, incoming: Incoming, message: str, language: str) -> Result:
+    async def _ask_rasa(
+        self, incoming: Incoming, message: str, language: str, replayable: bool = False
+    ) -> Result:
+        """Rasa's answers as replies. When Rasa is down, a ``replayable`` message is kept and
+        answered once it is back (``replay``); anything else (a button, a command, a file) is
+        to be tried again, and a button stays usable."""
         metadata: dict[str, Any] = {
             "language": language,  # becomes the dialogue's language (nlu_features/language.py)
             "language_code": incoming.language_hint,
@@ -109,8 +129,14 @@ class Conversation:
         try:
             answers = await self._rasa.send(incoming.sender_id, message, metadata)
         except RasaUnavailable:
+            if replayable:
+                return await self._answer_locally(
+                    incoming, "core_unavailable", language, deliveries.KEPT
+                )
+            if incoming.button_token is not None:
+                await asyncio.to_thread(self._release, incoming)
             return await self._answer_locally(
-                incoming, "core_unavailable", language, "core_unavailable"
+                incoming, "core_unavailable_retry", language, "not_answered"
             )
         replies = await asyncio.to_thread(self._to_replies, incoming, answers, language)
         return Result(Outcome.REPLIED, replies)
@@ -136,23 +162,34 @@ class Conversation:
     @staticmethod
     def _to_reply(session, sender_id: str, answer: dict[str, Any]) -> Reply:
         """A Rasa reply: a response from the domain, or an action's custom {text, buttons}."""
-        custom = answer.get("custom")
-        answer = custom if isinstance(custom, dict) else answer
-        offered = [
-            b for b in answer.get("buttons") or [] if isinstance(b, dict) and b.get("payload")
-        ]
+        message = _as_outbox_message(answer)
+        offered = message["buttons"]
         tokens = buttons.issue(session, sender_id, [b["payload"] for b in offered])
         return Reply(
-            text=str(answer.get("text") or ""),
-            buttons=tuple(
-                Button(str(b.get("title", "")), tok)
-                for b, tok in zip(offered, tokens, strict=True)
-            ),
+            text=message["text"],
+            buttons=tuple(Button(b["title"], tok) for b, tok in zip(offered, tokens, strict=True)),
         )
+
+    def _queue_answers(
+        self, kept: KeptMessage, answers: list[dict[str, Any]], language: str
+    ) -> None:
+        """The answers to a kept message, queued for its sender, in one transaction."""
+        sender = SenderId.parse(kept.sender_id)
+        with self._db.unit_of_work() as session:
+            for n, answer in enumerate(answers):
+                key = f"replay:{kept.id}:{n}"
+                message = _as_outbox_message(answer)
+                outbox.enqueue(session, sender.channel, sender.external_id, message, key)
+            deliveries.finish(session, kept.id, "replayed")
+            users.note_language(session, kept.sender_id, language)
 
     def _redeem(self, incoming: Incoming) -> str | None:
         with self._db.unit_of_work() as session:
             return buttons.redeem(session, incoming.button_token or "", incoming.sender_id)
+
+    def _release(self, incoming: Incoming) -> None:
+        with self._db.unit_of_work() as session:
+            buttons.release(session, incoming.button_token or "", incoming.sender_id)
 
     async def _claim(self, incoming: Incoming, recorded: str) -> tuple[bool, str | None]:
         """Claim the delivery; also the language the employee last wrote in, if known."""
@@ -172,6 +209,18 @@ class Conversation:
                 deliveries.set_status(session, incoming.channel, incoming.delivery_key, status)
 
         await asyncio.to_thread(set_status)
+
+
+def _as_outbox_message(answer: dict[str, Any]) -> dict[str, Any]:
+    """A Rasa answer (a domain response, or an action's custom {text, buttons}) as the outbox
+    holds a message: {"text", "buttons": [{"title", "payload"}]}."""
+    custom = answer.get("custom")
+    answer = custom if isinstance(custom, dict) else answer
+    offered = [b for b in answer.get("buttons") or [] if isinstance(b, dict) and b.get("payload")]
+    return {
+        "text": str(answer.get("text") or ""),
+        "buttons": [{"title": str(b.get("title", "")), "payload": b["payload"]} for b in offered],
+    }
 
 
 def _typed_command(text: str) -> str | None:

@@ -1,41 +1,16 @@
 """The delivery loop every channel's outbox sender shares: pass after pass until stopped."""
 
-import asyncio
-import logging
-from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from abc import abstractmethod
 
+from bot.periodic import Periodic
 from servicedesk import outbox
-from servicedesk.db import Database
-
-log = logging.getLogger(__name__)
 
 
-class OutboxLoop(ABC):
-    """Subclasses send what is due in ``deliver_due``, checking ``stopping`` between messages."""
+class OutboxLoop(Periodic):
+    """Subclasses send what is due in ``deliver_due``; a restart resends nothing."""
 
-    def __init__(
-        self, database: Database, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    ) -> None:
-        self._db, self._sleep = database, sleep
-        self._stopping = asyncio.Event()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
-    def stop(self) -> None:
-        """Finish the message being sent, then stop (a restart resends nothing)."""
-        self._stopping.set()
-
-    async def run(self, interval_s: float = 1.0) -> None:
-        while not self.stopping:
-            try:
-                await self.deliver_due()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("%s pass failed", type(self).__name__)
-            if not self.stopping:
-                await self._sleep(interval_s)
+    async def one_pass(self) -> int:
+        return await self.deliver_due()
 
     @abstractmethod
     async def deliver_due(self) -> int:

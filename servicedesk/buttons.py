@@ -24,6 +24,13 @@ def issue(session: Session, sender_id: str, payloads: Sequence[str]) -> list[str
     return tokens
 
 
+def release(session: Session, token: str, sender_id: str) -> None:
+    """Make a redeemed button usable again (what it asked for could not be done)."""
+    button = session.get(IssuedButton, token)
+    if button is not None and button.sender_id == sender_id:
+        button.used_at = None
+
+
 def redeem(session: Session, token: str, sender_id: str, consume: bool = True) -> str | None:
     """The payload behind ``token`` if it was issued to ``sender_id`` and not used yet.
 

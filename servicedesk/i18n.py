@@ -4,10 +4,21 @@ from servicedesk.language import DEFAULT
 
 _TEXTS: dict[str, dict[str, str]] = {
     "core_unavailable": {
-        "en": "Sorry, I am temporarily unavailable. Your message is saved; please try again "
-        "in a few minutes.",
-        "ru": "Извините, я временно недоступен. Ваше сообщение сохранено; попробуйте, "
-        "пожалуйста, ещё раз через несколько минут.",
+        "en": "Sorry, I am temporarily unavailable. I have kept your message and will answer "
+        "it as soon as I am back.",
+        "ru": "Извините, я временно недоступен. Я сохранил ваше сообщение и отвечу на него, "
+        "как только снова заработаю.",
+    },
+    "core_unavailable_retry": {
+        "en": "Sorry, I am temporarily unavailable. Please try again in a few minutes.",
+        "ru": "Извините, я временно недоступен. Попробуйте, пожалуйста, ещё раз через несколько "
+        "минут.",
+    },
+    "kept_message_expired": {
+        "en": "Sorry, I was unavailable for too long to answer «{text}». Please write to me "
+        "again.",
+        "ru": "Извините, я был недоступен слишком долго, чтобы ответить на «{text}». Напишите "
+        "мне, пожалуйста, ещё раз.",
     },
     "text_only": {
         "en": "I understand text messages only. Please describe your problem in words.",

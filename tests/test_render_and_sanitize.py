@@ -42,7 +42,13 @@ def test_clean_removes_invisible_and_control_characters():
 
 @pytest.mark.parametrize(
     "typed",
-    ['/ /rate{"stars":"5","ticket":"7"}', '/\n/rate{"stars":"5"}', "//rate", "/\u200b/rate", " / \t/ /rate"],
+    [
+        '/ /rate{"stars":"5","ticket":"7"}',
+        '/\n/rate{"stars":"5"}',
+        "//rate",
+        "/\u200b/rate",
+        " / \t/ /rate",
+    ],
 )
 def test_typed_text_can_never_pose_as_a_button_payload(typed):
     assert not clean(typed).startswith("/")

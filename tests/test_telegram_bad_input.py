@@ -1,13 +1,32 @@
 """Hostile and broken input through the real Telegram path: a clear answer, never a crash."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.conversation import Conversation
+from bot.rasa_client import RasaClient
+from bot.replay import Replayer
 from bot.sanitize import MAX_MESSAGE_CHARS
-from servicedesk.db.models import Delivery, SearchQuery, TicketDraft, User
+from servicedesk import deliveries
+from servicedesk.db.models import (
+    Delivery,
+    OutboxMessage,
+    SearchQuery,
+    TicketDraft,
+    User,
+    utcnow,
+)
 from tests.support.gateway import Employee, buttons, find_button, start_gateway, texts
+from tests.support.relay import Relay
+
+KEPT_EN = (
+    "Sorry, I am temporarily unavailable. I have kept your message and will answer it as soon "
+    "as I am back."
+)
+RETRY_EN = "Sorry, I am temporarily unavailable. Please try again in a few minutes."
 
 
 def deliveries_of(db, sender_id: str) -> list[Delivery]:
@@ -161,7 +180,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(gateway, telegram
 
 
 async def test_rasa_down_gives_a_clear_answer_and_keeps_the_message(telegram, stack_db):
-    gateway = await start_gateway(telegram, "http://127.0.0.1:9", stack_db)
+    gateway = await start_gateway(telegram, RasaClient("http://127.0.0.1:9", 30, None), stack_db)
     try:
         employee = Employee(telegram, 8011)
         replies = await employee.say("my printer won't print")
@@ -169,10 +188,7 @@ async def test_rasa_down_gives_a_clear_answer_and_keeps_the_message(telegram, st
     finally:
         await gateway.stop()
 
-    assert texts(replies) == [
-        "Sorry, I am temporarily unavailable. Your message is saved; "
-        "please try again in a few minutes."
-    ]
+    assert texts(replies) == [KEPT_EN]
     assert len(again) == 1, "the gateway kept running after the failure"
     kept = deliveries_of(stack_db, employee.sender_id)
     assert [d.text for d in kept] == ["my printer won't print", "still there?"]
@@ -190,11 +206,63 @@ async def test_action_server_down_gives_a_clear_answer_and_keeps_the_message(
         stack.restart_action_server()
 
     assert texts(replies) == [
-        "Извините, я временно недоступен. Ваше сообщение сохранено; "
-        "попробуйте, пожалуйста, ещё раз через несколько минут."
+        "Извините, я временно недоступен. Я сохранил ваше сообщение и отвечу на него, "
+        "как только снова заработаю."
     ]
     [kept] = deliveries_of(stack_db, employee.sender_id)
     assert (kept.text, kept.status) == ("не печатает принтер", "core_unavailable")
     recovered = await employee.say("не печатает принтер")
     assert "Вот что я нашёл" in texts(recovered)[0]
     assert buttons(recovered)
+
+
+async def test_what_rasa_missed_is_answered_once_it_is_back_and_buttons_stay(
+    telegram, stack, stack_db
+):
+    relay = Relay(stack.rasa_port)
+    await relay.restore()
+    rasa = RasaClient(relay.url, 30, stack.secrets.rasa_token)
+    gateway = await start_gateway(telegram, rasa, stack_db)
+    replayer = Replayer(Conversation(rasa, stack_db), stack_db)
+    employee = Employee(telegram, 8014)
+    try:
+        found = await employee.say("my printer won't print")
+        await relay.cut()
+        kept = await employee.say("my vpn does not connect")
+        pressed = await employee.press("Solved", found)
+        assert await replayer.one_pass() == 0, "nothing is answered while Rasa is down"
+        await relay.restore()
+        assert await replayer.one_pass() >= 1  # also what earlier tests left kept
+        answer = await employee.wait_for("VPN")
+        pressed_again = await employee.press("Solved", found)
+        assert await replayer.one_pass() == 0, "a kept message is answered once"
+    finally:
+        await gateway.stop()
+        await relay.cut()
+
+    assert texts(kept) == [KEPT_EN] and texts(pressed) == [RETRY_EN]
+    assert "Here is what I found" in answer.params["text"]
+    assert "glad" in texts(pressed_again)[0].lower()
+    statuses = [d.status for d in deliveries_of(stack_db, employee.sender_id)]
+    assert statuses == ["handled", "replayed", "not_answered", "handled"]
+
+
+async def test_a_message_kept_too_long_gets_an_honest_apology(stack, stack_db):
+    sender = "tg:8015"
+    with stack_db.unit_of_work() as session:
+        deliveries.claim(session, "tg", "kept-8015", sender, "my mouse is broken")
+        deliveries.set_status(session, "tg", "kept-8015", deliveries.KEPT)
+        session.execute(
+            update(Delivery)
+            .where(Delivery.sender_id == sender)
+            .values(received_at=utcnow() - timedelta(hours=2))
+        )
+    replayer = Replayer(Conversation(stack.rasa_client(), stack_db), stack_db)
+    assert await replayer.one_pass() == 0
+    with stack_db.unit_of_work() as session:
+        [apology] = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == "8015")
+        ).all()
+    assert apology.payload["text"].startswith("Sorry, I was unavailable for too long")
+    assert "«my mouse is broken»" in apology.payload["text"]
+    assert [d.status for d in deliveries_of(stack_db, sender)] == ["expired"]

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from bot.rasa_client import RasaClient
 from servicedesk import tickets, workflow
 from servicedesk.db.models import Delivery, Rating, SearchQuery, Ticket
 from servicedesk.references import parse_reference
@@ -200,7 +201,7 @@ async def test_the_server_restarting_mid_conversation_loses_nothing(
 
 
 async def test_with_the_conversation_core_down_the_message_is_kept(prosody, stack, stack_db):
-    dead_rasa = f"http://127.0.0.1:{free_port()}"
+    dead_rasa = RasaClient(f"http://127.0.0.1:{free_port()}", 30, None)
     running = await start_xmpp_gateway(prosody, dead_rasa, stack_db)
     employee = await person(prosody, "patient-" + uuid.uuid4().hex[:6])
     try:
@@ -209,7 +210,7 @@ async def test_with_the_conversation_core_down_the_message_is_kept(prosody, stac
         await employee.disconnect()
         await running.stop()
 
-    assert answer.startswith("Sorry, I am temporarily unavailable. Your message is saved")
+    assert answer.startswith("Sorry, I am temporarily unavailable. I have kept your message")
     with stack_db.unit_of_work() as session:
         [kept] = session.scalars(
             select(Delivery).where(Delivery.sender_id == f"xmpp:{employee.jid}")

@@ -1,0 +1,61 @@
+"""Messages typed while the conversation core was down, answered once it is back.
+
+Each pass asks Rasa again for the kept messages, oldest first, and stops at the first that
+still gets no answer (the core is still down). A message kept longer than the window is not
+answered out of the blue hours later: its sender is asked to write again.
+"""
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.conversation import Conversation
+from bot.periodic import Periodic
+from servicedesk import deliveries, outbox
+from servicedesk.db import Database
+from servicedesk.db.models import utcnow
+from servicedesk.deliveries import KeptMessage
+from servicedesk.i18n import text as t
+from servicedesk.identity import SenderId
+
+log = logging.getLogger(__name__)
+REPLAY_WINDOW = timedelta(hours=1)
+QUOTED_CHARS = 80
+
+
+class Replayer(Periodic):
+    def __init__(
+        self, conversation: Conversation, database: Database, window: timedelta = REPLAY_WINDOW
+    ) -> None:
+        super().__init__(database)
+        self._conversation, self._window = conversation, window
+
+    async def one_pass(self) -> int:
+        """Returns how many kept messages were answered."""
+        kept = await asyncio.to_thread(self._kept)
+        answered = 0
+        for message in kept:
+            if self.stopping:
+                break
+            if utcnow() - message.received_at > self._window:
+                await asyncio.to_thread(self._expire, message)
+            elif await self._conversation.replay(message):
+                answered += 1
+            else:
+                break
+        if answered:
+            log.info("answered %d messages kept while the conversation core was down", answered)
+        return answered
+
+    def _kept(self) -> list[KeptMessage]:
+        with self._db.unit_of_work() as session:
+            return deliveries.unhandled(session)
+
+    def _expire(self, message: KeptMessage) -> None:
+        sender = SenderId.parse(message.sender_id)
+        quoted = message.text[:QUOTED_CHARS] + ("…" if len(message.text) > QUOTED_CHARS else "")
+        body = {"text": t("kept_message_expired", message.last_language, text=quoted)}
+        with self._db.unit_of_work() as session:
+            key = f"replay:{message.id}:expired"
+            outbox.enqueue(session, sender.channel, sender.external_id, body, key)
+            deliveries.finish(session, message.id, "expired")
