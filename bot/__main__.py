@@ -3,13 +3,16 @@
 import asyncio
 import logging
 import sys
+from datetime import timedelta
 
 from aiohttp import web
 from pydantic import ValidationError
 
 from bot.agents import AgentDesk
 from bot.conversation import Conversation
+from bot.pruning import PASS_INTERVAL_S, Pruning
 from bot.rasa_client import RasaClient
+from bot.replay import Replayer
 from bot.settings import GatewaySettings, TelegramSettings, XmppSettings
 from bot.telegram import app as telegram
 from bot.telegram.delivery import TelegramDelivery
@@ -18,7 +21,7 @@ from bot.xmpp.client import XmppGateway
 from bot.xmpp.delivery import XmppDelivery
 from servicedesk.db import Database
 from servicedesk.notices import desks_from
-from servicedesk.settings import AgentSettings, DatabaseSettings
+from servicedesk.settings import AgentSettings, DatabaseSettings, RetentionSettings
 
 log = logging.getLogger("bot")
 
@@ -57,15 +60,13 @@ async def main(
 ) -> None:
     database = Database(db_settings.url)
     agent_desk = AgentDesk(database, desks_from(agent_settings))
-    rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s)
+    token = gateway.rasa_token.get_secret_value() if gateway.rasa_token else None
+    rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s, token)
     conversation = Conversation(rasa, database)
     runners, tasks = [], []
-    if gateway.webchat_enabled:
-        runners.append(
-            await serve(
-                create_webchat(conversation, database), gateway.webchat_host, gateway.webchat_port
-            )
-        )
+    if gateway.webchat_on(telegram_settings, xmpp_settings):
+        webchat = create_webchat(conversation, database, gateway)
+        runners.append(await serve(webchat, gateway.webchat_host, gateway.webchat_port))
         log.info("web chat on http://%s:%d/", gateway.webchat_host, gateway.webchat_port)
     if telegram_settings.bot_token is not None:
         tasks += await start_telegram(
@@ -78,6 +79,10 @@ async def main(
             "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
         )
         return
+    window = timedelta(minutes=gateway.replay_window_minutes)
+    tasks.append(asyncio.create_task(Replayer(conversation, database, window).run(5.0)))
+    pruning = Pruning(database, RetentionSettings().days)
+    tasks.append(asyncio.create_task(pruning.run(PASS_INTERVAL_S)))
     try:
         await asyncio.gather(*tasks) if tasks else await asyncio.Event().wait()
     finally:

@@ -1,5 +1,7 @@
 """``python -m console serve`` runs the console; ``create-user`` makes an account (the first
 admin, for example; the password comes from standard input, never from the command line);
+``set-role`` and ``deactivate`` change one (its open sessions end); ``erase-employee``
+pseudonymises an employee and ``prune`` applies the retention period now;
 ``export-kb DIR`` writes the knowledge base back to Markdown files; ``create-contest``
 defines a self-service contest; ``set-departments FILE`` places employees in departments."""
 
@@ -7,18 +9,18 @@ import argparse
 import csv
 import getpass
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
 
 from console.app import create_app
 from console.settings import ConsoleSettings
-from servicedesk import contests, kb_articles, staff, users
+from servicedesk import contests, kb_articles, retention, staff, users
 from servicedesk.db import Database
 from servicedesk.db.models import StaffRole
 from servicedesk.identity import InvalidSenderId, SenderId
-from servicedesk.settings import DatabaseSettings
+from servicedesk.settings import DatabaseSettings, RetentionSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,8 +46,26 @@ def main(argv: list[str] | None = None) -> int:
         "set-departments", help="employees' departments from a CSV of sender id, department"
     )
     departments.add_argument("csv_file", type=Path)
+    role = commands.add_parser("set-role", help="change an account's role (its sessions end)")
+    role.add_argument("username")
+    role.add_argument("role", choices=list(StaffRole))
+    withdraw = commands.add_parser("deactivate", help="withdraw an account (its sessions end)")
+    withdraw.add_argument("username")
+    erase = commands.add_parser(
+        "erase-employee", help="pseudonymise an employee (their statistics stay)"
+    )
+    erase.add_argument("sender_id", help="tg:123456, xmpp:anna@corp.example.com, ...")
+    commands.add_parser("prune", help="apply the retention period now (DESKBOT_RETENTION_DAYS)")
     args = parser.parse_args(argv)
     database = Database(DatabaseSettings().url)
+    if args.command == "erase-employee":
+        return _erase_employee(database, args.sender_id)
+    if args.command == "prune":
+        return _prune(database, RetentionSettings().days)
+    if args.command == "set-role":
+        return _change_account(database, staff.set_role, args.username, args.role)
+    if args.command == "deactivate":
+        return _change_account(database, staff.deactivate, args.username)
     if args.command == "set-departments":
         return _set_departments(database, args.csv_file)
     if args.command == "create-contest":
@@ -71,6 +91,42 @@ def _create_user(database: Database, username: str, role: str) -> int:
         print(f"not created: {error}", file=sys.stderr)
         return 2
     print(f"created {role} {username}")
+    return 0
+
+
+def _change_account(database: Database, change, username: str, *values: str) -> int:
+    try:
+        with database.unit_of_work() as session:
+            account = change(session, username, *values)
+            print(
+                f"{account.username}: {account.role}, {'active' if account.active else 'inactive'}"
+            )
+    except staff.InvalidAccount as error:
+        print(f"not changed: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _erase_employee(database: Database, raw_sender: str) -> int:
+    try:
+        sender = SenderId.parse(raw_sender)
+        with database.unit_of_work() as session:
+            erased = retention.erase_employee(session, sender)
+    except (InvalidSenderId, retention.UnknownEmployee) as error:
+        print(f"not erased: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{raw_sender} is now {erased.pseudonym}: {erased.tickets} tickets, "
+        f"{erased.searches} searches and {erased.messages} messages kept without their words"
+    )
+    print("Rasa forgets its in-memory conversation with them when it restarts.")
+    return 0
+
+
+def _prune(database: Database, days: int) -> int:
+    with database.unit_of_work() as session:
+        counts = retention.prune(session, datetime.now(UTC) - timedelta(days=days))
+    print(", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" older than {days} days")
     return 0
 
 

@@ -66,7 +66,8 @@ def gap_queries(session: Session, limit: int = MAX_QUERIES) -> list[GapQuery]:
             or_(
                 SearchQuery.outcome.in_((SearchOutcome.NO_ANSWER, SearchOutcome.NEEDS_TICKET)),
                 SearchQuery.id.in_(ticketed),
-            )
+            ),
+            SearchQuery.text != "",  # blanked by the retention period or an erasure
         )
         .order_by(SearchQuery.id.desc())
         .limit(limit)

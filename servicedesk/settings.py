@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/deskbot.sqlite3"
@@ -54,3 +55,14 @@ class AgentSettings(BaseSettings):
     # bare JIDs of the agents who may act there.
     xmpp_room: str | None = None
     xmpp_agents: list[str] = []
+
+
+class RetentionSettings(BaseSettings):
+    """How long what employees wrote is kept (prefix DESKBOT_RETENTION_): message bodies,
+    searches and sent messages older than ``days`` are blanked; counts stay."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_RETENTION_", env_file=".env", extra="ignore"
+    )
+
+    days: int = Field(default=180, ge=1)
