@@ -1,5 +1,5 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
-.PHONY: run test lint admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc eval-routing bench-turns bench-scale
+.PHONY: run test lint fuzz admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc eval-routing bench-turns bench-scale
 
 run:
 	@scripts/bootstrap.sh run
@@ -42,6 +42,10 @@ eval-nlu-held-out:
 # deskbot's NLU pipeline on CLINC150: make eval-clinc DATA=../shared/datasets/clinc150 [CONFIG=...]
 eval-clinc:
 	@scripts/bootstrap.sh eval-clinc $(DATA) $(if $(CONFIG),--config $(CONFIG))
+
+# Every entry point fuzzed with 10,000 generated inputs each, against the running stack
+fuzz:
+	@DESKBOT_FUZZ_EXAMPLES=$(or $(EXAMPLES),10000) scripts/bootstrap.sh test -s -q tests/test_fuzz.py
 
 # Whole turns through the loopback Bot API at 1, 10 and 50 simulated employees
 bench-turns:

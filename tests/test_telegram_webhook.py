@@ -8,21 +8,16 @@ from bot.conversation import Conversation
 from bot.rasa_client import RasaClient
 from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot, create_dispatcher, create_webhook_app
+from tests.support.gateway import webhook_settings
 
 SECRET = "s3cret-token_for-webhook"
 
 
 @pytest.fixture
 async def webhook(telegram, stack_db):
-    settings = TelegramSettings(
-        bot_token=SecretStr(telegram.token),
-        api_base_url=telegram.base_url,
-        mode="webhook",
-        webhook_secret=SecretStr(SECRET),
-        webhook_url="https://deskbot.example.com/hook",
-    )
+    settings = webhook_settings(telegram, SECRET)
     bot = create_bot(settings)
-    rasa = RasaClient("http://127.0.0.1:9", 5)
+    rasa = RasaClient("http://127.0.0.1:9", 5, None)
     conversation = Conversation(rasa, stack_db)
     app = create_webhook_app(bot, create_dispatcher(conversation), settings)
     client = TestClient(TestServer(app))

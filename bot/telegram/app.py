@@ -9,13 +9,14 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods.base import Response, TelegramMethod
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
 from bot.agents import AgentDesk
 from bot.conversation import Conversation
 from bot.settings import TelegramSettings
 from bot.telegram.handlers import agents, build_router
+from bot.telegram.webhook import CheckedRequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def create_webhook_app(
     if settings.webhook_secret is None:
         raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
     app = web.Application()
-    SimpleRequestHandler(
+    CheckedRequestHandler(
         dispatcher=dispatcher, bot=bot, secret_token=settings.webhook_secret.get_secret_value()
     ).register(app, path=settings.webhook_path)
     setup_application(app, dispatcher, bot=bot)

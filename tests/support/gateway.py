@@ -39,9 +39,20 @@ class Gateway:
         await self.rasa.close()
 
 
+def webhook_settings(telegram: FakeTelegram, secret: str) -> TelegramSettings:
+    """Webhook mode against the loopback Bot API, with ``secret`` as the webhook's secret."""
+    return TelegramSettings(
+        bot_token=SecretStr(telegram.token),
+        api_base_url=telegram.base_url,
+        mode="webhook",
+        webhook_secret=SecretStr(secret),
+        webhook_url="https://deskbot.example.com/hook",
+    )
+
+
 async def start_gateway(
     telegram: FakeTelegram,
-    rasa_url: str,
+    rasa: RasaClient,
     database: Database,
     agents_chat: int | None = AGENTS_CHAT,
 ) -> Gateway:
@@ -50,7 +61,6 @@ async def start_gateway(
         bot_token=SecretStr(telegram.token), api_base_url=telegram.base_url
     )
     bot = create_bot(settings)
-    rasa = RasaClient(rasa_url, 30)
     desks = (Desk("tg", str(agents_chat)),) if agents_chat is not None else ()
     dispatcher = create_dispatcher(
         Conversation(rasa, database), AgentDesk(database, desks), agents_chat
