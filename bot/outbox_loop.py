@@ -19,3 +19,9 @@ class OutboxLoop(Periodic):
     def _sent(self, message_id: int) -> None:
         with self._db.unit_of_work() as session:
             outbox.mark_sent(session, message_id)
+
+    def _release(self, message_ids: list[int]) -> None:
+        """Hand back what this pass leased but did not attempt (it stopped early)."""
+        if message_ids:
+            with self._db.unit_of_work() as session:
+                outbox.release(session, message_ids)

@@ -1,9 +1,10 @@
 """The outbox of proactive messages: queued in the same transaction as the change that causes
 them, delivered by the gateway with retries, each exactly once (by idempotency key)."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import OutboxMessage, utcnow
@@ -11,6 +12,7 @@ from servicedesk.db.models import OutboxMessage, utcnow
 MAX_ATTEMPTS = 8
 BASE_DELAY_S = 2.0
 MAX_DELAY_S = 600.0
+LEASE_S = 120.0  # a delivery pass leases what it loads for this long
 
 
 def enqueue(
@@ -30,17 +32,50 @@ def enqueue(
 
 def due(session: Session, channel: str, limit: int = 50, now: datetime | None = None):
     """Pending messages of ``channel`` whose next attempt is due, oldest first."""
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.status == "pending",
-                OutboxMessage.next_attempt_at <= (now or utcnow()),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+    return list(session.scalars(_due(channel, now or utcnow()).limit(limit)))
+
+
+def claim(
+    session: Session,
+    channel: str,
+    limit: int = 50,
+    lease_s: float = LEASE_S,
+    now: datetime | None = None,
+) -> list[OutboxMessage]:
+    """Due messages of ``channel``, leased to the caller: no other delivery worker gets them
+    until the caller marks them sent or failed, releases them, or the lease runs out (the
+    caller died; they are due again, and may then be sent a second time).
+
+    On PostgreSQL, rows another worker is claiming at the same moment are passed over, not
+    waited for (``FOR UPDATE SKIP LOCKED``); SQLite serialises its writers instead.
+    """
+    now = now or utcnow()
+    query = _due(channel, now).limit(limit).with_for_update(skip_locked=True)
+    messages = list(session.scalars(query))
+    for message in messages:
+        message.next_attempt_at = now + timedelta(seconds=lease_s)
+    session.flush()
+    return messages
+
+
+def release(session: Session, message_ids: Iterable[int]) -> None:
+    """Give leased messages that were not attempted back at once."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == "pending")
+        .values(next_attempt_at=utcnow())
+    )
+
+
+def _due(channel: str, now: datetime):
+    return (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at <= now,
         )
+        .order_by(OutboxMessage.id)
     )
 
 

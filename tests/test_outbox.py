@@ -1,6 +1,9 @@
 """The outbox on SQLite and PostgreSQL: once per key, due order, backoff, retry_after."""
 
+import threading
 from datetime import timedelta
+
+import pytest
 
 from servicedesk import outbox
 from servicedesk.db.models import utcnow
@@ -51,3 +54,45 @@ def test_backoff_grows_and_gives_up(database):
             outbox.mark_failed(session, message.id, "chat not found")
         assert (message.status, message.attempts) == ("failed", outbox.MAX_ATTEMPTS)
         assert outbox.due(session, "tg", now=utcnow() + timedelta(days=1)) == []
+
+
+def test_a_claimed_message_is_leased_until_it_is_marked_or_the_lease_runs_out(database):
+    with database.unit_of_work() as session:
+        a = outbox.enqueue(session, "tg", "1", PAYLOAD, "a")
+        b = outbox.enqueue(session, "tg", "2", PAYLOAD, "b")
+        assert [m.id for m in outbox.claim(session, "tg", lease_s=60)] == [a.id, b.id]
+        assert outbox.claim(session, "tg") == [], "leased: no other worker gets them"
+        outbox.mark_sent(session, a.id)
+        after_the_lease = utcnow() + timedelta(seconds=61)
+        assert [m.id for m in outbox.due(session, "tg", now=after_the_lease)] == [b.id]
+        outbox.release(session, [a.id, b.id])
+        assert [m.id for m in outbox.due(session, "tg")] == [b.id]
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_two_workers_claiming_at_once_get_disjoint_messages(database):
+    with database.unit_of_work() as session:
+        for n in range(20):
+            outbox.enqueue(session, "tg", str(n), PAYLOAD, f"k{n}")
+    first_claimed, second_done = threading.Event(), threading.Event()
+    claimed: dict[str, list[int]] = {}
+
+    def first() -> None:
+        with database.unit_of_work() as session:
+            claimed["first"] = [m.id for m in outbox.claim(session, "tg", limit=12)]
+            first_claimed.set()
+            second_done.wait(10)  # still uncommitted while the second worker claims
+
+    def second() -> None:
+        first_claimed.wait(10)
+        with database.unit_of_work() as session:
+            claimed["second"] = [m.id for m in outbox.claim(session, "tg", limit=50)]
+        second_done.set()
+
+    workers = [threading.Thread(target=first), threading.Thread(target=second)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(20)
+    assert len(claimed["first"]) == 12 and len(claimed["second"]) == 8
+    assert not set(claimed["first"]) & set(claimed["second"])

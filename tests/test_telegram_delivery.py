@@ -152,3 +152,16 @@ async def test_a_row_for_no_telegram_chat_fails_alone_and_the_rest_go(
     assert failed.status == "failed"
     assert "not a Telegram chat id" in failed.last_error
     assert [c.params["chat_id"] for c in telegram.calls_of("sendMessage")] == ["503"]
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_two_gateways_deliver_each_message_once(database, telegram, bot):
+    chats = range(6001, 6031)
+    for chat in chats:
+        queue(database, f"two-gateways-{chat}", chat)
+    workers = [TelegramDelivery(bot, database, sleep=no_sleep) for _ in range(2)]
+
+    sent = await asyncio.gather(*(worker.deliver_due() for worker in workers))
+
+    assert sum(sent) == len(chats)
+    assert all(len(telegram.calls_of("sendMessage", chat)) == 1 for chat in chats)

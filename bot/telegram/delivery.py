@@ -49,9 +49,10 @@ class TelegramDelivery(OutboxLoop):
 
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many went out."""
-        sent = 0
-        for pending in await asyncio.to_thread(self._load_due):
+        sent, leased = 0, await asyncio.to_thread(self._load_due)
+        for done, pending in enumerate(leased):
             if self.stopping:
+                await asyncio.to_thread(self._release, [p.id for p in leased[done:]])
                 break
             chat, is_group = str(pending.chat_id), pending.chat_id < 0
             wait = self._limiter.delay(chat, is_group)
@@ -65,6 +66,7 @@ class TelegramDelivery(OutboxLoop):
                     )
             except TelegramRetryAfter as flood:
                 await asyncio.to_thread(self._failed, pending.id, str(flood), flood.retry_after)
+                await asyncio.to_thread(self._release, [p.id for p in leased[done + 1 :]])
                 break  # Telegram asked everyone to wait: stop this pass
             except TelegramAPIError as error:
                 await asyncio.to_thread(self._failed, pending.id, str(error), None)
@@ -75,10 +77,11 @@ class TelegramDelivery(OutboxLoop):
         return sent
 
     def _load_due(self) -> list[Pending]:
-        """The due messages; one whose recipient is no Telegram chat id fails alone."""
+        """The due messages, leased to this worker; one whose recipient is no Telegram chat id
+        fails alone."""
         due = []
         with self._db.unit_of_work() as session:
-            for message in outbox.due(session, CHANNEL):
+            for message in outbox.claim(session, CHANNEL):
                 chat_id = chat_id_of(message.recipient)
                 if chat_id is None:
                     error = f"{message.recipient[:100]!r} is not a Telegram chat id"

@@ -34,12 +34,14 @@ class XmppDelivery(OutboxLoop):
     async def deliver_due(self) -> int:
         if not self._gateway.is_connected():
             return 0
-        sent = 0
-        for message_id, recipient, reply in await asyncio.to_thread(self._load_due):
+        sent, leased, waiting = 0, await asyncio.to_thread(self._load_due), []
+        for done, (message_id, recipient, reply) in enumerate(leased):
             if self.stopping:
+                waiting += [m[0] for m in leased[done:]]
                 break
             if self._gateway.room is not None and recipient == self._gateway.room.bare:
                 if not self._gateway.in_room.is_set():
+                    waiting.append(message_id)
                     continue
                 self._gateway.send_to_room(reply.text)
             else:
@@ -47,6 +49,7 @@ class XmppDelivery(OutboxLoop):
             await asyncio.to_thread(self._sent, message_id)
             sent += 1
             await self._sleep(PACE_S)
+        await asyncio.to_thread(self._release, waiting)
         return sent
 
     def _load_due(self) -> list[tuple[int, str, Reply]]:
@@ -54,7 +57,7 @@ class XmppDelivery(OutboxLoop):
         with self._db.unit_of_work() as session:
             return [
                 (m.id, m.recipient, _as_reply(session, m.recipient, m.payload, room))
-                for m in outbox.due(session, CHANNEL)
+                for m in outbox.claim(session, CHANNEL)
             ]
 
 
