@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
 from actions.context import say
+from ops.metrics import TICKETS_FILED
 from servicedesk import awaiting, drafts, workflow
 from servicedesk.awaiting import Awaited
 from servicedesk.db.models import SearchQuery, TicketDraft
@@ -68,6 +69,7 @@ def file_it(
                 session, sender, draft_id, services.classify, services.desks()
             )
             reference, category, priority = ticket.reference, ticket.category, ticket.priority
+        TICKETS_FILED.inc()
     except DomainError as error:
         log.info("draft not filed: %s", type(error).__name__)
         say(dispatcher, text("draft_gone", language))

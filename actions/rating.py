@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.base import EmployeeAction
 from actions.context import id_entity, int_entity, language_of, say, sender_of
+from ops.metrics import RATINGS
 from servicedesk import workflow
 from servicedesk.errors import InvalidRating, InvalidTransition, NotYourTicket, UnknownTicket
 from servicedesk.i18n import text
@@ -41,6 +42,7 @@ class ActionRate(EmployeeAction):
                 reason = text("reason_too_late", language)
             say(dispatcher, text("rating_refused", language, reason=reason))
             return []
+        RATINGS.labels(str(stars)).inc()
         reference = f"SD-{number}"
         say(dispatcher, text("rating_thanks", language, reference=reference, stars=STARS * stars))
         return []

@@ -26,6 +26,7 @@ from actions.searched_commands import COMMAND_ACTIONS, carry_out, offered
 from kb_index import SearchHit
 from kb_index.articles import Article
 from kb_index.embedder import QueryVector
+from ops.metrics import NO_GOOD_MATCH, SEARCH_SECONDS
 from servicedesk import self_service
 from servicedesk.i18n import text
 from servicedesk.payloads import payload
@@ -51,7 +52,10 @@ class ActionSuggestArticles(EmployeeAction):
         vector = QueryVector.from_parse_data(tracker.latest_message.get("query_vector"))
         if latest_text(tracker) != query:
             vector = None  # the NLU embedded other words than the ones searched
-        hits = services.knowledge_search().search(query, settings.top_k, language, vector)
+        with SEARCH_SECONDS.time():
+            hits = services.knowledge_search().search(query, settings.top_k, language, vector)
+        if not hits:
+            NO_GOOD_MATCH.inc()
         instead_of = searched_instead_of(tracker)
         if not hits and instead_of in RESPONSES:
             # Small talk searched first: nothing found, so the answer it would have had.

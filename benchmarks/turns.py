@@ -72,6 +72,7 @@ async def measure(
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "DESKBOT_WEBCHAT_ENABLED": "false",
+        "DESKBOT_OPS_PORT": str(free_port()),
     }
     actions = action_server(action_port, database_url, paths, secrets, work)
     rasa = rasa_server(rasa_port, action_port, paths, secrets, work)

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from bot.agents import AgentDesk
 from bot.conversation import Conversation
+from bot.ops import create_app as create_ops
 from bot.pruning import PASS_INTERVAL_S, Pruning
 from bot.rasa_client import RasaClient
 from bot.replay import Replayer
@@ -63,7 +64,8 @@ async def main(
     token = gateway.rasa_token.get_secret_value() if gateway.rasa_token else None
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s, token)
     conversation = Conversation(rasa, database)
-    runners, tasks = [], []
+    runners = [await serve(create_ops(database), gateway.ops_host, gateway.ops_port)]
+    tasks = []
     if gateway.webchat_on(telegram_settings, xmpp_settings):
         webchat = create_webchat(conversation, database, gateway)
         runners.append(await serve(webchat, gateway.webchat_host, gateway.webchat_port))
@@ -74,7 +76,7 @@ async def main(
         )
     if xmpp_settings.jid is not None:
         tasks.append(start_xmpp(xmpp_settings, conversation, agent_desk, agent_settings))
-    if not runners and not tasks:
+    if len(runners) == 1 and not tasks:
         log.error(
             "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
         )

@@ -2,13 +2,15 @@
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from bot.messages import Button, Reply
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
+from ops.metrics import TURN_SECONDS, TURNS
 from servicedesk import buttons, deliveries, outbox, users
 from servicedesk.db import Database
 from servicedesk.deliveries import KeptMessage
@@ -55,6 +57,9 @@ class Incoming:
 class Result:
     outcome: Outcome
     replies: list[Reply] = field(default_factory=list)
+    # Nothing was done (the conversation core was down): what the employee was offered before,
+    # buttons included, is still on offer.
+    retry: bool = False
 
 
 class Conversation:
@@ -65,7 +70,15 @@ class Conversation:
         self._db = database
 
     async def handle(self, incoming: Incoming) -> Result:
-        """Handle one delivery exactly once."""
+        """Handle one delivery exactly once (counted in the turn metrics)."""
+        started = time.perf_counter()
+        result = await self._handle(incoming)
+        outcome = "not_answered" if result.retry else str(result.outcome)
+        TURNS.labels(incoming.channel, outcome).inc()
+        TURN_SECONDS.labels(incoming.channel).observe(time.perf_counter() - started)
+        return result
+
+    async def _handle(self, incoming: Incoming) -> Result:
         recorded = _recorded_text(incoming)
         claimed, last_language = await self._claim(incoming, recorded)
         if not claimed:
@@ -135,9 +148,10 @@ class Conversation:
                 )
             if incoming.button_token is not None:
                 await asyncio.to_thread(self._release, incoming)
-            return await self._answer_locally(
+            answer = await self._answer_locally(
                 incoming, "core_unavailable_retry", language, "not_answered"
             )
+            return replace(answer, retry=True)
         replies = await asyncio.to_thread(self._to_replies, incoming, answers, language)
         return Result(Outcome.REPLIED, replies)
 

@@ -18,6 +18,9 @@ class GatewaySettings(BaseSettings):
     # A message typed while Rasa was down is answered once it is back, if that is within
     # this many minutes; after that its sender is asked to write again.
     replay_window_minutes: int = Field(default=60, ge=1)
+    # The gateway's /healthz and /metrics (Prometheus), on loopback by default.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 8081
     # The anonymous web chat, for trying deskbot out. Unset: on only while no messenger (a
     # Telegram token, an XMPP account) is configured.
     webchat_enabled: bool | None = None

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.middleware.sessions import SessionMiddleware
 
 from console import (
@@ -24,6 +25,7 @@ from console.security import BadCsrfToken, Forbidden, NotSignedIn, Staff, sessio
 from console.settings import ConsoleSettings
 from console.throttle import LoginThrottle
 from kb_index.settings import SearchSettings
+from ops.metrics import exposition
 from servicedesk import console_sessions, kb_articles
 from servicedesk.db import Database
 
@@ -63,6 +65,7 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     app.include_router(gap_routes.router)
     app.include_router(contest_routes.router)
     app.add_api_route("/healthz", _health, methods=["GET"])
+    app.add_api_route("/metrics", _metrics, methods=["GET"])
     app.add_exception_handler(NotSignedIn, _to_login)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(BadCsrfToken, _bad_csrf)
@@ -109,6 +112,11 @@ async def _limit_size(request: Request, call_next):
 
 async def _health(_request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
+
+
+async def _metrics(request: Request) -> Response:
+    body = await asyncio.to_thread(exposition, request.app.state.database)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 async def _to_login(_request: Request, _error: Exception) -> RedirectResponse:

@@ -32,7 +32,7 @@ def main() -> int:
     database_url = DatabaseSettings().url
     upgrade(database_url)
     chat, panel, telegram = GatewaySettings(), ConsoleSettings(), TelegramSettings()
-    ports = (RASA_PORT, ACTION_PORT, chat.webchat_port, panel.port)
+    ports = (RASA_PORT, ACTION_PORT, chat.webchat_port, chat.ops_port, panel.port)
     busy = [port for port in ports if port_in_use(port)]
     if busy:
         print(
@@ -46,7 +46,13 @@ def main() -> int:
     services = [
         action_server(ACTION_PORT, database_url, paths, secrets, LOG_DIR),
         rasa_server(RASA_PORT, ACTION_PORT, paths, secrets, LOG_DIR),
-        gateway(RASA_PORT, database_url, secrets, LOG_DIR, health_url=chat_url),
+        gateway(
+            RASA_PORT,
+            database_url,
+            secrets,
+            LOG_DIR,
+            health_url=f"http://{chat.ops_host}:{chat.ops_port}/healthz",
+        ),
         console(database_url, panel.host, panel.port, LOG_DIR),
     ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -121,7 +121,7 @@ def gateway(
     log_dir: Path,
     health_url: str | None,
 ) -> Service:
-    """The messenger gateway; ``health_url`` is its web chat page when the web chat is on."""
+    """The messenger gateway; ``health_url`` is its /healthz (None: not waited for)."""
     return Service(
         name="gateway",
         argv=[sys.executable, "-m", "bot"],

@@ -1,5 +1,5 @@
-"""deskbot's guard on rasa_sdk's action server: only Rasa, presenting the shared secret, may
-run an action or list them.
+"""deskbot's extensions of rasa_sdk's action server: only Rasa, presenting the shared secret,
+may run an action or list them; ``/health`` and Prometheus' ``/metrics`` are open.
 
 rasa_sdk imports a package of this name in every worker and lets it extend the Sanic app
 (``rasa_sdk.plugin``). Without DESKBOT_ACTION_TOKEN the action server does not start.
@@ -9,11 +9,14 @@ import hmac
 import os
 
 import pluggy
+from prometheus_client import CONTENT_TYPE_LATEST
 from sanic import Sanic, response
 from sanic.request import Request
 
+from ops.metrics import exposition
+
 SECRET_HEADER = "X-Deskbot-Token"  # what nlu/endpoints.yml has Rasa send
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/metrics"})
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 
@@ -25,6 +28,10 @@ class ActionServerGuard:
             raise RuntimeError(
                 "DESKBOT_ACTION_TOKEN is not set: the action server will not run open"
             )
+
+        @app.get("/metrics")
+        async def metrics(_request: Request) -> response.HTTPResponse:
+            return response.raw(exposition(), content_type=CONTENT_TYPE_LATEST)
 
         @app.on_request
         async def require_secret(request: Request) -> response.HTTPResponse | None:

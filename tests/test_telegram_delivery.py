@@ -16,6 +16,7 @@ from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.db.migrate import upgrade
 from servicedesk.db.models import OutboxMessage, utcnow
+from tests.support.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,6 +125,7 @@ async def test_the_gateway_process_delivers_the_outbox(telegram, tmp_path):
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "DESKBOT_WEBCHAT_ENABLED": "false",
         "DESKBOT_RASA_URL": "http://127.0.0.1:9",
+        "DESKBOT_OPS_PORT": str(free_port()),
     }
     gateway = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=ROOT, env=env)
     try:

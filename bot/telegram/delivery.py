@@ -13,6 +13,7 @@ from bot.outbox_loop import OutboxLoop
 from bot.proactive import as_reply
 from bot.ratelimit import RateLimiter
 from bot.telegram.render import render
+from ops.metrics import DELIVERY_FAILURES
 from servicedesk import outbox
 from servicedesk.db import Database
 
@@ -65,11 +66,11 @@ class TelegramDelivery(OutboxLoop):
                         pending.chat_id, message.html, reply_markup=message.keyboard
                     )
             except TelegramRetryAfter as flood:
-                await asyncio.to_thread(self._failed, pending.id, str(flood), flood.retry_after)
+                await asyncio.to_thread(self._failed, pending.id, flood, flood.retry_after)
                 await asyncio.to_thread(self._release, [p.id for p in leased[done + 1 :]])
                 break  # Telegram asked everyone to wait: stop this pass
             except TelegramAPIError as error:
-                await asyncio.to_thread(self._failed, pending.id, str(error), None)
+                await asyncio.to_thread(self._failed, pending.id, error, None)
                 continue
             self._limiter.record(chat, is_group)
             await asyncio.to_thread(self._sent, pending.id)
@@ -87,6 +88,7 @@ class TelegramDelivery(OutboxLoop):
                     error = f"{message.recipient[:100]!r} is not a Telegram chat id"
                     log.warning("outbox message %d not deliverable: %s", message.id, error)
                     outbox.mark_undeliverable(session, message.id, error)
+                    DELIVERY_FAILURES.labels(CHANNEL, "not_a_chat_id").inc()
                 else:
                     due.append(Pending(message.id, chat_id, message.payload))
         return due
@@ -95,7 +97,8 @@ class TelegramDelivery(OutboxLoop):
         with self._db.unit_of_work() as session:
             return as_reply(session, f"{CHANNEL}:{pending.chat_id}", pending.payload)
 
-    def _failed(self, message_id: int, error: str, retry_after: float | None) -> None:
+    def _failed(self, message_id: int, error: Exception, retry_after: float | None) -> None:
+        DELIVERY_FAILURES.labels(CHANNEL, type(error).__name__).inc()
         log.warning("outbox message %d not delivered: %s", message_id, error)
         with self._db.unit_of_work() as session:
-            outbox.mark_failed(session, message_id, error, retry_after)
+            outbox.mark_failed(session, message_id, str(error), retry_after)

@@ -1,0 +1,1 @@
+"""What operators watch: Prometheus metrics and health endpoints of deskbot's processes."""
