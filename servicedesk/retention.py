@@ -19,6 +19,7 @@ from servicedesk.db.models import (
     AwaitedInput,
     Delivery,
     IssuedButton,
+    OfferedChoices,
     OutboxMessage,
     Rating,
     SearchQuery,
@@ -112,6 +113,7 @@ def erase_employee(session: Session, sender: SenderId) -> Erased:
         .values(recipient=pseudonym.external_id, payload=BLANK_MESSAGE)
     )
     session.execute(delete(IssuedButton).where(IssuedButton.sender_id == old))
+    session.execute(delete(OfferedChoices).where(OfferedChoices.sender_id == old))
     session.execute(delete(TicketDraft).where(TicketDraft.user_id == person.id))
     session.execute(delete(AwaitedInput).where(AwaitedInput.user_id == person.id))
     return Erased(str(pseudonym), len(tickets), searches, messages)

@@ -1,4 +1,5 @@
-"""Numbered choices for XMPP: how buttons are written, and how an answer maps back."""
+"""Numbered choices for XMPP: how buttons are written, and how an answer maps back; the
+choices live in the database (SQLite and PostgreSQL), so another gateway process reads them."""
 
 from bot.messages import Button, Reply
 from bot.xmpp.choices import NoSuchChoice, OfferedChoices, render
@@ -18,8 +19,8 @@ def test_choices_are_numbered_across_the_replies():
     assert [b.token for b in offered] == ["t-read", "t-yes", "t-no"]
 
 
-def test_an_answer_by_number_or_by_title_picks_the_choice():
-    choices = OfferedChoices()
+def test_an_answer_by_number_or_by_title_picks_the_choice(database):
+    choices = OfferedChoices(database)
     choices.offer("anna@corp", render(SUGGESTIONS)[1])
     assert choices.pick("anna@corp", " 3 ") == "t-no"
     assert choices.pick("anna@corp", "solved") == "t-yes"
@@ -27,16 +28,24 @@ def test_an_answer_by_number_or_by_title_picks_the_choice():
     assert choices.pick("bob@corp", "2") is None, "choices belong to the person offered them"
 
 
-def test_a_number_outside_the_choices_is_named():
-    choices = OfferedChoices()
+def test_a_number_outside_the_choices_is_named(database):
+    choices = OfferedChoices(database)
     choices.offer("anna@corp", render(SUGGESTIONS)[1])
     assert choices.pick("anna@corp", "0") == NoSuchChoice(0, 3)
     assert choices.pick("anna@corp", "42") == NoSuchChoice(42, 3)
     assert choices.pick("anna@corp", "9" * 40) is None, "a long number is just text"
 
 
-def test_replies_without_buttons_withdraw_the_choices():
-    choices = OfferedChoices()
+def test_replies_without_buttons_withdraw_the_choices(database):
+    choices = OfferedChoices(database)
     choices.offer("anna@corp", render(SUGGESTIONS)[1])
     choices.offer("anna@corp", render([Reply("Done: SD-1001")])[1])
     assert choices.pick("anna@corp", "1") is None
+
+
+def test_another_gateway_process_reads_the_same_choices(database):
+    OfferedChoices(database).offer("anna@corp", render(SUGGESTIONS)[1])
+    elsewhere = OfferedChoices(database)
+    assert elsewhere.pick("anna@corp", "2") == "t-yes"
+    elsewhere.offer("anna@corp", render([Reply("Again?", (Button("Yes", "t-again"),))])[1])
+    assert OfferedChoices(database).pick("anna@corp", "1") == "t-again"

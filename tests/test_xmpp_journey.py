@@ -12,6 +12,7 @@ from servicedesk import tickets, workflow
 from servicedesk.db.models import Delivery, Rating, SearchQuery, Ticket
 from servicedesk.references import parse_reference
 from tests.support.prosody import CORP, FOREIGN
+from tests.support.relay import Relay
 from tests.support.stack import AGENTS_ROOM, free_port
 from tests.support.xmpp_gateway import BOT_JID, start_xmpp_gateway
 from tests.support.xmpp_people import XmppPerson
@@ -216,3 +217,25 @@ async def test_with_the_conversation_core_down_the_message_is_kept(prosody, stac
             select(Delivery).where(Delivery.sender_id == f"xmpp:{employee.jid}")
         ).all()
     assert (kept.text, kept.status) == ("my vpn does not connect", "core_unavailable")
+
+
+async def test_a_choice_made_while_rasa_is_down_can_be_made_again(prosody, stack, stack_db):
+    relay = Relay(stack.rasa_port)
+    await relay.restore()
+    rasa = RasaClient(relay.url, 30, stack.secrets.rasa_token)
+    running = await start_xmpp_gateway(prosody, rasa, stack_db)
+    employee = await person(prosody, "chooser-" + uuid.uuid4().hex[:6])
+    try:
+        found = await employee.say("my printer won't print")
+        solved = number_of(found, "Solved")
+        await relay.cut()
+        [retry] = await employee.say(solved)
+        await relay.restore()
+        [glad] = await employee.say(solved)
+    finally:
+        await employee.disconnect()
+        await running.stop()
+        await relay.cut()
+
+    assert retry == "Sorry, I am temporarily unavailable. Please try again in a few minutes."
+    assert glad.startswith("Great, glad it is solved!")

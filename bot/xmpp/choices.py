@@ -1,10 +1,18 @@
-"""Numbered choices: XMPP has no buttons, so deskbot numbers them and maps the answer back."""
+"""Numbered choices: XMPP has no buttons, so deskbot numbers them and maps the answer back.
+
+The choices last offered to each person live in the database (``offered_choices``), so any
+gateway process, and one restarted, reads "2" as the same choice.
+"""
 
 from dataclasses import dataclass
 
 from bot.messages import Button, Reply
+from servicedesk.db import Database
+from servicedesk.db.models import OfferedChoices as OfferedRow
+from servicedesk.db.models import utcnow
 
 SEPARATOR = " · "
+SENDER_PREFIX = "xmpp:"  # rows are keyed by sender id, as everywhere else
 
 
 @dataclass(frozen=True)
@@ -28,18 +36,25 @@ def render(replies: list[Reply]) -> tuple[list[str], list[Button]]:
 class OfferedChoices:
     """The last choices offered to each person, kept until new replies replace them."""
 
-    def __init__(self) -> None:
-        self._offered: dict[str, list[Button]] = {}
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def offer(self, person: str, buttons: list[Button]) -> None:
-        if buttons:
-            self._offered[person] = list(buttons)
-        else:
-            self._offered.pop(person, None)
+        with self._db.unit_of_work() as session:
+            row = session.get(OfferedRow, SENDER_PREFIX + person)
+            if not buttons:
+                if row is not None:
+                    session.delete(row)
+                return
+            offered = [[b.title, b.token] for b in buttons]
+            if row is None:
+                session.add(OfferedRow(sender_id=SENDER_PREFIX + person, buttons=offered))
+            else:
+                row.buttons, row.offered_at = offered, utcnow()
 
     def pick(self, person: str, answer: str) -> str | NoSuchChoice | None:
         """The token the answer chose (by number or by title); None when it is just text."""
-        offered = self._offered.get(person, [])
+        offered = self._offered(person)
         words = answer.strip()
         if offered and words.isdigit() and len(words) <= 6:
             number = int(words)
@@ -48,3 +63,8 @@ class OfferedChoices:
             return NoSuchChoice(number, len(offered))
         chosen = [b for b in offered if b.title.casefold() == words.casefold()]
         return chosen[0].token if chosen else None
+
+    def _offered(self, person: str) -> list[Button]:
+        with self._db.unit_of_work() as session:
+            row = session.get(OfferedRow, SENDER_PREFIX + person)
+            return [Button(title, token) for title, token in row.buttons] if row else []

@@ -44,7 +44,7 @@ class XmppGateway(slixmpp.ClientXMPP):
         self.room = JID(room) if room else None
         self._agents = {a.lower() for a in agents}
         self._domains = settings.employee_domains()
-        self.choices = OfferedChoices()
+        self.choices = OfferedChoices(agent_desk.database)
         self.in_room = asyncio.Event()
         self._backoff, self._stopping = 1.0, False
         for plugin in ("xep_0030", "xep_0045", "xep_0199", "xep_0203"):
@@ -64,10 +64,14 @@ class XmppGateway(slixmpp.ClientXMPP):
         self._stopping = True
         self.disconnect()
 
-    def send_replies(self, person: str, replies: list[Reply]) -> None:
-        """Send replies as text with numbered choices, and remember the choices."""
+    async def send_replies(
+        self, person: str, replies: list[Reply], keep_choices: bool = False
+    ) -> None:
+        """Send replies as text with numbered choices, and remember the choices (or keep the
+        ones offered before, when nothing was done)."""
         texts, offered = render(replies)
-        self.choices.offer(person, offered)
+        if not keep_choices:
+            await asyncio.to_thread(self.choices.offer, person, offered)
         for body in texts:
             self.send_message(mto=person, mbody=body, mtype="chat")
 
@@ -105,7 +109,7 @@ class XmppGateway(slixmpp.ClientXMPP):
         await self._employee_says(person, msg["body"], msg["id"])
 
     async def _employee_says(self, person: str, body: str, stanza_id: str) -> None:
-        choice = self.choices.pick(person, body)
+        choice = await asyncio.to_thread(self.choices.pick, person, body)
         language = detect(body)
         if isinstance(choice, NoSuchChoice):
             number, offered = choice.number, choice.offered
@@ -123,7 +127,7 @@ class XmppGateway(slixmpp.ClientXMPP):
         if result.outcome is Outcome.REJECTED:
             self.send_message(mto=person, mbody=text("stale_button", language), mtype="chat")
         elif result.outcome is Outcome.REPLIED:
-            self.send_replies(person, result.replies)
+            await self.send_replies(person, result.replies, keep_choices=result.retry)
 
     async def _on_groupchat(self, msg) -> None:
         nick, body = msg["mucnick"], msg["body"] or ""

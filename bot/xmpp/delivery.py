@@ -45,7 +45,7 @@ class XmppDelivery(OutboxLoop):
                     continue
                 self._gateway.send_to_room(reply.text)
             else:
-                self._gateway.send_replies(recipient, [reply])
+                await self._gateway.send_replies(recipient, [reply])
             await asyncio.to_thread(self._sent, message_id)
             sent += 1
             await self._sleep(PACE_S)

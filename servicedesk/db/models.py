@@ -232,6 +232,17 @@ class TicketDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OfferedChoices(Base):
+    """The numbered choices last offered to someone on a channel without buttons (XMPP), so that
+    "2" means the same whichever gateway process reads it, and after a restart."""
+
+    __tablename__ = "offered_choices"
+
+    sender_id: Mapped[str] = mapped_column(String(220), primary_key=True)
+    buttons: Mapped[list[list[str]]] = mapped_column(JSON)  # [title, button token] in order
+    offered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AwaitedInput(Base):
     """What the employee's next free text is for: ticket details, a reply on a ticket, a
     comment on a rating. One per person; it lapses at ``expires_at``."""
