@@ -160,7 +160,7 @@ def with_auth_token(argv: list[str]) -> list[str]:
     token = os.environ.get("DESKBOT_RASA_TOKEN")
     if not token:
         raise SystemExit("DESKBOT_RASA_TOKEN is not set: Rasa's HTTP API will not run open")
-    return [*argv, "--auth-token", token]
+    return [*argv, f"--auth-token={token}"]  # one word: a token may begin with "-"
 
 
 if __name__ == "__main__":

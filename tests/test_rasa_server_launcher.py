@@ -194,3 +194,20 @@ def test_messages_parsed_in_a_thread_are_parsed_as_rasa_parses_them():
     assert found["same_at_once"] is True
     assert found["intents"][:3] == ["describe_problem", "describe_problem", "greet"]
     assert found["intents"][4] == "nlu_fallback"  # no text
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa_whole():
+    """A drawn token may begin with "-"; as a separate word Rasa's parser took it for an option."""
+    found = run_in_rasa_env(
+        """
+import json, os
+from rasa.cli.arguments.run import add_server_arguments
+import argparse
+from launcher.rasa_server import with_auth_token
+os.environ["DESKBOT_RASA_TOKEN"] = "-starts-with-a-dash"
+parser = argparse.ArgumentParser()
+add_server_arguments(parser)
+print(json.dumps(parser.parse_args(with_auth_token([])).auth_token))
+"""
+    )
+    assert found == "-starts-with-a-dash"
