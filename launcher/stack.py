@@ -80,10 +80,18 @@ def action_server(
 
 
 def rasa_server(
-    port: int, action_port: int, paths: StackPaths, secrets: StackSecrets, log_dir: Path
+    port: int,
+    action_port: int,
+    paths: StackPaths,
+    secrets: StackSecrets,
+    log_dir: Path,
+    endpoints: str = "endpoints.yml",
+    name: str = "Rasa server",
 ) -> Service:
+    """Rasa with ``endpoints`` from nlu/: endpoints.yml keeps conversations in memory (one
+    Rasa server); endpoints-cluster.yml in PostgreSQL, locked in Redis (several)."""
     return Service(
-        name="Rasa server",
+        name=name,
         argv=[
             str(paths.rasa_bin / "python"),
             "-m",
@@ -97,12 +105,12 @@ def rasa_server(
             "--model",
             str(paths.rasa_model),
             "--endpoints",
-            "endpoints.yml",
+            endpoints,
             "--credentials",
             "credentials.yml",
         ],
         health_url=f"http://127.0.0.1:{port}/status?token={secrets.rasa_token}",
-        log_path=log_dir / "rasa.log",
+        log_path=log_dir / f"{name.lower().replace(' ', '-')}.log",
         env={
             "DESKBOT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             "DESKBOT_ACTION_TOKEN": secrets.action_token,

@@ -97,7 +97,8 @@ export DESKBOT_SEARCH_INDEX_DIR="$INDEX"
 
 case "${1:-}" in
   run)  exec "$APP_ENV/bin/python" -m launcher ;;
-  test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-prosody.sh"
+  test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
+        "$ROOT/scripts/ensure-prosody.sh"
         "$ROOT/scripts/ensure-chromium.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
   lint) exec "$APP_ENV/bin/ruff" check . ;;

@@ -1,0 +1,106 @@
+"""Two Rasa servers with nlu/endpoints-cluster.yml share conversations through PostgreSQL
+(Rasa's SQL tracker store) and locks through Redis: a conversation begun on one goes on on the
+other, also after the first was killed. Real Rasa servers and action server, the local
+PostgreSQL and Redis."""
+
+import uuid
+from urllib.parse import urlsplit
+
+import aiohttp
+import psycopg
+import pytest
+
+from bot.rasa_client import RasaClient
+from launcher.stack import StackPaths, rasa_server
+from tests.support.stack import free_port
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="module")
+def cluster(stack, tmp_path_factory):
+    """Two Rasa servers on one PostgreSQL tracker store and one Redis lock store."""
+    database = f"deskbot_rasa_{uuid.uuid4().hex[:8]}"
+    stores = {
+        "DESKBOT_TRACKER_DB_HOST": "127.0.0.1",
+        "DESKBOT_TRACKER_DB_PORT": "5432",
+        "DESKBOT_TRACKER_DB_NAME": database,
+        "DESKBOT_TRACKER_DB_USER": "postgres",
+        "DESKBOT_TRACKER_DB_PASSWORD": "",
+        "DESKBOT_REDIS_HOST": "127.0.0.1",
+        "DESKBOT_REDIS_PORT": "6379",
+        "DESKBOT_REDIS_DB": "0",
+    }
+    action_port = urlsplit(stack.action.health_url).port
+    log_dir, paths = tmp_path_factory.mktemp("cluster"), StackPaths.from_environment()
+    servers = [
+        rasa_server(
+            free_port(),
+            action_port,
+            paths,
+            stack.secrets,
+            log_dir,
+            "endpoints-cluster.yml",
+            f"Rasa server {n}",
+        )
+        for n in (1, 2)
+    ]
+    try:
+        for server in servers:
+            server.env |= stores
+            server.start()
+        for server in servers:
+            server.wait_healthy(timeout_s=300)
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+        with psycopg.connect(POSTGRES, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def client_of(server, stack) -> RasaClient:
+    base = server.health_url.split("/status")[0]
+    return RasaClient(base, 120, stack.secrets.rasa_token)
+
+
+def shown(answer: dict) -> dict:
+    """A domain response, or an action's custom {text, buttons}."""
+    return answer["custom"] if isinstance(answer.get("custom"), dict) else answer
+
+
+def button(answers: list[dict], title: str) -> str:
+    for answer in answers:
+        for offered in shown(answer).get("buttons") or []:
+            if offered.get("title") == title:
+                return offered["payload"]
+    raise AssertionError(f"no button {title!r} in {answers}")
+
+
+async def tracker_texts(server, stack, sender: str) -> list[str]:
+    base = server.health_url.split("/status")[0]
+    url = f"{base}/conversations/{sender}/tracker"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url, params={"token": stack.secrets.rasa_token}) as response:
+            assert response.status == 200
+            events = (await response.json())["events"]
+    return [e.get("text") for e in events if e["event"] == "user"]
+
+
+async def test_a_conversation_goes_on_on_another_rasa_server_after_a_crash(cluster, stack):
+    first, second = cluster
+    sender = f"tg:{uuid.uuid4().int % 10**9}"
+    one, two = client_of(first, stack), client_of(second, stack)
+    try:
+        await one.send(sender, "open a ticket", {"language": "en"})
+        proposal = await one.send(sender, "my second monitor is black", {"language": "en"})
+        first.process.kill()  # SIGKILL: no chance to save anything more
+        first.process.wait()
+        seen_by_the_other = await tracker_texts(second, stack, sender)
+        filed = await two.send(sender, button(proposal, "File the ticket"), {"language": "en"})
+    finally:
+        await one.close()
+        await two.close()
+
+    assert seen_by_the_other == ["open a ticket", "my second monitor is black"]
+    assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
