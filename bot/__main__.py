@@ -20,6 +20,7 @@ from bot.telegram.delivery import TelegramDelivery
 from bot.webchat.server import create_app as create_webchat
 from bot.xmpp.client import XmppGateway
 from bot.xmpp.delivery import XmppDelivery
+from ops.logs import configure as configure_logging
 from servicedesk.db import Database
 from servicedesk.notices import desks_from
 from servicedesk.settings import AgentSettings, DatabaseSettings, RetentionSettings
@@ -134,10 +135,8 @@ def start_xmpp(
 
 
 if __name__ == "__main__":
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     try:
+        configure_logging()
         settings = load_settings()
     except ValidationError as error:
         log.error("%s", explain(error))

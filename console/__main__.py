@@ -16,6 +16,7 @@ import uvicorn
 
 from console.app import create_app
 from console.settings import ConsoleSettings
+from ops.logs import configure as configure_logging
 from servicedesk import contests, kb_articles, retention, staff, users
 from servicedesk.db import Database
 from servicedesk.db.models import StaffRole
@@ -77,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         settings = ConsoleSettings()
         app = create_app(database, settings)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        configure_logging()
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, log_level="warning", log_config=None
+        )
         return 0
     return _create_user(database, args.username, args.role)
 
