@@ -5,8 +5,9 @@ from typing import Any
 
 import aiohttp
 
+from launcher.shared_secret import HEADER
+
 log = logging.getLogger(__name__)
-SECRET_HEADER = "X-Deskbot-Token"
 
 
 class RasaUnavailable(Exception):
@@ -19,7 +20,7 @@ class RasaClient:
 
     def __init__(self, base_url: str, timeout_s: float, token: str | None) -> None:
         self._url = base_url.rstrip("/") + "/webhooks/gateway/webhook"
-        self._headers = {SECRET_HEADER: token} if token else {}
+        self._headers = {HEADER: token} if token else {}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
 

@@ -5,7 +5,6 @@ Rasa's own ``rest`` channel answers any local caller, who could then write as an
 refuses to start without a secret at all (DESKBOT_RASA_TOKEN).
 """
 
-import hmac
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,14 +14,14 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-SECRET_HEADER = "X-Deskbot-Token"
+from launcher.shared_secret import HEADER, matches
 
 
 class GatewayInput(RestInput):
     """``/webhooks/gateway/webhook``: Rasa's REST channel behind a shared secret."""
 
     def __init__(self, secret: str) -> None:
-        self._secret = secret.encode()
+        self._secret = secret
 
     @classmethod
     def name(cls) -> str:
@@ -42,8 +41,7 @@ class GatewayInput(RestInput):
 
         @webhook.middleware("request")
         async def require_secret(request: Request) -> response.HTTPResponse | None:
-            presented = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-            if hmac.compare_digest(presented, self._secret):
+            if matches(request.headers.get(HEADER, ""), self._secret):
                 return None
             return response.json({"error": "the gateway's secret is missing or wrong"}, 403)
 

@@ -5,7 +5,6 @@ rasa_sdk imports a package of this name in every worker and lets it extend the S
 (``rasa_sdk.plugin``). Without DESKBOT_ACTION_TOKEN the action server does not start.
 """
 
-import hmac
 import os
 
 import pluggy
@@ -13,9 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sanic import Sanic, response
 from sanic.request import Request
 
+from launcher.shared_secret import HEADER, matches
 from ops.metrics import exposition
 
-SECRET_HEADER = "X-Deskbot-Token"  # what nlu/endpoints.yml has Rasa send
 OPEN_PATHS = frozenset({"/health", "/metrics"})
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
@@ -23,7 +22,7 @@ hookimpl = pluggy.HookimplMarker("rasa_sdk")
 class ActionServerGuard:
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
-        secret = os.environ.get("DESKBOT_ACTION_TOKEN", "").encode()
+        secret = os.environ.get("DESKBOT_ACTION_TOKEN", "")
         if not secret:
             raise RuntimeError(
                 "DESKBOT_ACTION_TOKEN is not set: the action server will not run open"
@@ -35,8 +34,7 @@ class ActionServerGuard:
 
         @app.on_request
         async def require_secret(request: Request) -> response.HTTPResponse | None:
-            presented = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-            if request.path in OPEN_PATHS or hmac.compare_digest(presented, secret):
+            if request.path in OPEN_PATHS or matches(request.headers.get(HEADER, ""), secret):
                 return None
             return response.json({"error": "Rasa's secret is missing or wrong"}, status=403)
 

@@ -3,20 +3,19 @@ queued: the secret compared as bytes (a non-ASCII header is refused, not a crash
 that is not a Telegram update refused with 400 (aiogram would answer 500, or accept it and
 fail later in the background)."""
 
-import hmac
-
 from aiogram import Bot
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+
+from launcher.shared_secret import matches
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class CheckedRequestHandler(SimpleRequestHandler):
     def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        presented = telegram_secret_token.encode("utf-8", "surrogateescape")
-        return hmac.compare_digest(presented, (self.secret_token or "").encode())
+        return matches(telegram_secret_token, self.secret_token or "")
 
     async def handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
