@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
 from bot.conversation import COMMAND_INTENTS, Conversation, Incoming, Outcome
 from bot.messages import Reply
@@ -100,21 +101,25 @@ async def _collect_outbox(request: web.Request) -> web.Response:
         return web.json_response({"error": _SESSION_ERROR}, status=400)
     if not received.isascii() or not received.isdecimal() or len(received) > 18:
         return web.json_response({"error": "received must be a message number"}, status=400)
-    sender_id = f"web:{session_id}"
-    expired = await _expired(request, sender_id)
-    if expired is not None:
-        return expired
-    database = request.app[DATABASE_KEY]
-    pending = await asyncio.to_thread(_collect, database, session_id, int(received))
+    database, settings = request.app[DATABASE_KEY], request.app[SETTINGS_KEY]
+    pending = await asyncio.to_thread(_collect, database, settings, session_id, int(received))
+    if pending is None:
+        return _session_ended_response()
     return web.json_response(
         {"replies": [_reply_json(reply) | {"id": number} for number, reply in pending]}
     )
 
 
-def _collect(database: Database, session_id: str, received: int) -> list[tuple[int, Reply]]:
+def _collect(
+    database: Database, settings: GatewaySettings, session_id: str, received: int
+) -> list[tuple[int, Reply]] | None:
+    """The pending messages, in the same transaction as the session's check (None: ended)."""
+    sender_id = f"web:{session_id}"
     with database.unit_of_work() as session:
+        if _session_ended(session, settings, sender_id):
+            return None
         return [
-            (message.id, as_reply(session, f"web:{session_id}", message.payload))
+            (message.id, as_reply(session, sender_id, message.payload))
             for message in outbox.collect(session, "web", session_id, received)
         ]
 
@@ -134,20 +139,26 @@ def _over_the_limit(request: web.Request, sender_id: str) -> web.Response | None
 async def _expired(request: web.Request, sender_id: str) -> web.Response | None:
     """401 when the chat session has ended."""
     settings, database = request.app[SETTINGS_KEY], request.app[DATABASE_KEY]
-    if not await asyncio.to_thread(_session_ended, database, settings, sender_id):
-        return None
+
+    def ended() -> bool:
+        with database.unit_of_work() as session:
+            return _session_ended(session, settings, sender_id)
+
+    return _session_ended_response() if await asyncio.to_thread(ended) else None
+
+
+def _session_ended_response() -> web.Response:
     error = {"error": "this chat session has ended; a new one starts", "session_ended": True}
     return web.json_response(error, status=401)
 
 
-def _session_ended(database: Database, settings: GatewaySettings, sender_id: str) -> bool:
+def _session_ended(session: Session, settings: GatewaySettings, sender_id: str) -> bool:
     """Whether the session went too long without a message, or is older than its lifetime."""
-    with database.unit_of_work() as session:
-        person = users.find(session, SenderId.parse(sender_id))
-        if person is None:
-            return False
-        idle = utcnow() - as_utc(person.last_seen_at)
-        age = utcnow() - as_utc(person.created_at)
+    person = users.find(session, SenderId.parse(sender_id))
+    if person is None:
+        return False
+    idle = utcnow() - as_utc(person.last_seen_at)
+    age = utcnow() - as_utc(person.created_at)
     return idle > timedelta(hours=settings.webchat_session_idle_hours) or age > timedelta(
         days=settings.webchat_session_max_days
     )
