@@ -1,13 +1,8 @@
 """Broken settings stop the gateway with a clear message, never a traceback or a leaked secret."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.gateway import run_gateway_process
 
 
 @pytest.mark.parametrize(
@@ -20,15 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ],
 )
 def test_a_bad_setting_is_named_and_its_value_not_echoed(variable, value):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), variable: value}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_gateway_process(**{variable: value})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert variable.split("_", 1)[1].lower() in result.stderr

@@ -2,12 +2,10 @@
 
 import json
 import logging
-import os
-import subprocess
 import sys
 
-from launcher.stack import ROOT
 from ops.logs import JsonFormatter, LogSettings, configure
+from tests.support.gateway import run_gateway_process
 
 
 def test_a_record_with_its_exception_is_one_json_line():
@@ -42,20 +40,7 @@ def test_configure_replaces_the_root_handlers():
 
 
 def test_the_gateway_logs_json_lines():
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DESKBOT_LOG_FORMAT": "json",
-        "TELEGRAM_BOT_TOKEN": "not a token",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_gateway_process(DESKBOT_LOG_FORMAT="json", TELEGRAM_BOT_TOKEN="not a token")
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and lines
     entries = [json.loads(line) for line in lines]

@@ -2,6 +2,9 @@
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -13,6 +16,7 @@ from bot.rasa_client import RasaClient
 from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.delivery import TelegramDelivery
+from launcher.stack import ROOT
 from servicedesk.db import Database
 from servicedesk.notices import Desk
 from tests.support.fake_telegram import Call, FakeTelegram
@@ -37,6 +41,18 @@ class Gateway:
             await self.delivery
         await self.bot.session.close()
         await self.rasa.close()
+
+
+def run_gateway_process(**settings: str) -> subprocess.CompletedProcess:
+    """``python -m bot`` with these settings on top of the environment, until it exits."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def webhook_settings(telegram: FakeTelegram, secret: str) -> TelegramSettings:
