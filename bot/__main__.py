@@ -3,13 +3,18 @@
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
 from bot.agents import AgentDesk
 from bot.conversation import Conversation
+from bot.leadership import Leadership
 from bot.ops import create_app as create_ops
 from bot.pruning import PASS_INTERVAL_S, Pruning
 from bot.rasa_client import RasaClient
@@ -66,32 +71,43 @@ async def main(
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s, token)
     conversation = Conversation(rasa, database)
     runners = [await serve(create_ops(database), gateway.ops_host, gateway.ops_port)]
-    tasks = []
+    tasks: list[asyncio.Task] = []
+    duties: list[Callable[[], Coroutine[Any, Any, None]]] = []
     if gateway.webchat_on(telegram_settings, xmpp_settings):
         webchat = create_webchat(conversation, database, gateway)
         runners.append(await serve(webchat, gateway.webchat_host, gateway.webchat_port))
         log.info("web chat on http://%s:%d/", gateway.webchat_host, gateway.webchat_port)
     if telegram_settings.bot_token is not None:
-        tasks += await start_telegram(
+        polling = await start_telegram(
             telegram_settings, conversation, agent_desk, agent_settings.telegram_chat_id, runners
         )
+        tasks.append(polling.delivery)
+        if polling.reader is not None:
+            duties.append(polling.reader)
     if xmpp_settings.jid is not None:
-        tasks.append(start_xmpp(xmpp_settings, conversation, agent_desk, agent_settings))
-    if len(runners) == 1 and not tasks:
+        duties.append(partial(run_xmpp, xmpp_settings, conversation, agent_desk, agent_settings))
+    if len(runners) == 1 and not tasks and not duties:
         log.error(
             "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
         )
         return
     window = timedelta(minutes=gateway.replay_window_minutes)
-    tasks.append(asyncio.create_task(Replayer(conversation, database, window).run(5.0)))
-    pruning = Pruning(database, RetentionSettings().days)
-    tasks.append(asyncio.create_task(pruning.run(PASS_INTERVAL_S)))
+    duties.append(partial(Replayer(conversation, database, window).run, 5.0))
+    duties.append(partial(Pruning(database, RetentionSettings().days).run, PASS_INTERVAL_S))
+    leadership = Leadership(db_settings.url)
+    tasks.append(asyncio.create_task(leadership.run(lambda: [duty() for duty in duties])))
     try:
-        await asyncio.gather(*tasks) if tasks else await asyncio.Event().wait()
+        await asyncio.gather(*tasks)
     finally:
         for runner in runners:
             await runner.cleanup()
         await rasa.close()
+
+
+@dataclass(frozen=True)
+class TelegramTasks:
+    delivery: asyncio.Task  # the outbox, sent by every replica
+    reader: Callable[[], Coroutine[Any, Any, None]] | None  # long polling: the leader's duty
 
 
 async def start_telegram(
@@ -100,8 +116,8 @@ async def start_telegram(
     agent_desk: AgentDesk,
     agents_chat: int | None,
     runners: list,
-) -> list[asyncio.Task]:
-    """Updates in (polling or webhook) and the outbox out."""
+) -> TelegramTasks:
+    """Updates in (long polling, or a webhook every replica serves) and the outbox out."""
     bot = telegram.create_bot(settings)
     if agents_chat is None:
         log.warning(
@@ -111,27 +127,31 @@ async def start_telegram(
     dispatcher = telegram.create_dispatcher(conversation, agent_desk, agents_chat)
     delivery = asyncio.create_task(TelegramDelivery(bot, agent_desk.database).run())
     if settings.mode == "polling":
-        return [delivery, asyncio.create_task(telegram.run_polling(bot, dispatcher))]
+        return TelegramTasks(delivery, partial(telegram.run_polling, bot, dispatcher))
     app = telegram.create_webhook_app(bot, dispatcher, settings)
     runners.append(await serve(app, settings.webhook_host, settings.webhook_port))
     await telegram.register_webhook(bot, settings)
     log.info("Telegram: webhook on %s:%d", settings.webhook_host, settings.webhook_port)
-    return [delivery]
+    return TelegramTasks(delivery, None)
 
 
-def start_xmpp(
+async def run_xmpp(
     settings: XmppSettings,
     conversation: Conversation,
     agent_desk: AgentDesk,
     agent_settings: AgentSettings,
-) -> asyncio.Task:
-    """Connect the bot's XMPP account (it reconnects by itself) and deliver the outbox."""
+) -> None:
+    """Connect the bot's XMPP account (it reconnects by itself) and deliver the outbox, until
+    cancelled (this replica stopped leading)."""
     gateway = XmppGateway(
         settings, conversation, agent_desk, agent_settings.xmpp_room, agent_settings.xmpp_agents
     )
     gateway.start()
     log.info("XMPP: connecting as %s", settings.jid)
-    return asyncio.create_task(XmppDelivery(gateway, agent_desk.database).run())
+    try:
+        await XmppDelivery(gateway, agent_desk.database).run()
+    finally:
+        await gateway.stop()
 
 
 if __name__ == "__main__":

@@ -73,7 +73,9 @@ class FakeTelegram:
     blocked_by: set[int] = field(default_factory=set)  # users who blocked the bot (403)
     members: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> user ids
     listeners: list[Callable[[Call], None]] = field(default_factory=list)  # told of each call
+    most_polls_at_once: int = 0  # getUpdates calls in progress at the same time, at most
     _updates: list[dict] = field(default_factory=list)
+    _polls_now: int = 0
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -224,7 +226,14 @@ class FakeTelegram:
         return True
 
     async def _api_getUpdates(self, params: dict) -> list[dict]:
-        offset = int(params.get("offset") or 0)
+        self._polls_now += 1
+        self.most_polls_at_once = max(self.most_polls_at_once, self._polls_now)
+        try:
+            return await self._updates_from(int(params.get("offset") or 0), params)
+        finally:
+            self._polls_now -= 1
+
+    async def _updates_from(self, offset: int, params: dict) -> list[dict]:
         timeout = min(float(params.get("timeout") or 0), 2.0)
         async with self._changed:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]

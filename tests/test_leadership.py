@@ -1,0 +1,167 @@
+"""One gateway replica at a time runs long polling, XMPP and the shared passes, chosen by a
+PostgreSQL advisory lock; another takes over within seconds when the leader dies or loses its
+connection. Real PostgreSQL, real gateway processes, the loopback Bot API."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import aiohttp
+from sqlalchemy import create_engine, text
+
+from bot.leadership import Leadership
+from launcher.stack import ROOT
+from servicedesk.db.migrate import upgrade
+from tests.conftest import _postgres_database
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.stack import free_port
+
+TAKEOVER_S = 20.0
+
+
+async def _until(condition, timeout: float = TAKEOVER_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.1)
+
+
+class Replica:
+    """A ``Leadership`` whose duty notes that it runs until cancelled."""
+
+    def __init__(self, url: str) -> None:
+        self.leadership = Leadership(url, interval_s=0.2)
+        self.running = 0
+        self.task: asyncio.Task | None = None
+
+    async def _duty(self) -> None:
+        self.running += 1
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self.running -= 1
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self.leadership.run(lambda: [self._duty()]))
+
+    async def stop(self) -> None:
+        assert self.task is not None
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+async def test_exactly_one_replica_leads_and_another_takes_over_when_its_connection_is_cut():
+    with _postgres_database() as url:
+        replicas = [Replica(url), Replica(url), Replica(url)]
+        for replica in replicas:
+            replica.start()
+        try:
+            await _until(lambda: sum(r.running for r in replicas) == 1)
+            await asyncio.sleep(1.0)  # several more tries by the others
+            assert sorted(r.running for r in replicas) == [0, 0, 1]
+            leader = next(r for r in replicas if r.running)
+            _terminate_lock_holder(url)
+            await _until(lambda: sum(r.running for r in replicas) == 1 and not leader.running)
+            new_leader = next(r for r in replicas if r.running)
+            await new_leader.stop()  # stopping frees the lock for the remaining replica
+            await _until(lambda: sum(r.running for r in replicas) == 1)
+        finally:
+            for replica in replicas:
+                await replica.stop()
+
+
+async def test_on_sqlite_the_only_gateway_leads(tmp_path):
+    replica = Replica(f"sqlite:///{tmp_path / 'one.sqlite3'}")
+    replica.start()
+    try:
+        await _until(lambda: replica.running == 1, timeout=5)
+    finally:
+        await replica.stop()
+
+
+def _terminate_lock_holder(url: str) -> None:
+    """What an operator's pg_terminate_backend, or a dropped connection, does to the leader."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        ended = connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+        )
+    engine.dispose()
+    assert ended == 1
+
+
+# -- two real gateway processes --------------------------------------------------------------
+
+
+def _start_gateway(url: str, telegram: FakeTelegram, ops_port: int) -> subprocess.Popen:
+    settings = {
+        "PYTHONPATH": str(ROOT),
+        "DESKBOT_DB_URL": url,
+        "DESKBOT_RASA_URL": f"http://127.0.0.1:{free_port()}",  # down: answers say so
+        "DESKBOT_OPS_PORT": str(ops_port),
+        "DESKBOT_WEBCHAT_ENABLED": "false",
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env={**os.environ, **settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+async def _leads(ops_port: int) -> bool | None:
+    """The replica's own word (its leader gauge); None while it does not answer."""
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{ops_port}/metrics") as response:
+                body = await response.text()
+    except aiohttp.ClientError:
+        return None
+    return "deskbot_gateway_leader 1.0" in body
+
+
+async def _leaders(ports: list[int]) -> list[bool | None]:
+    return [await _leads(port) for port in ports]
+
+
+async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(telegram):
+    with _postgres_database() as url:
+        upgrade(url)
+        ports = [free_port(), free_port()]
+        gateways = [_start_gateway(url, telegram, port) for port in ports]
+        try:
+            deadline = time.monotonic() + 60
+            while sorted(await _leaders(ports), key=str) != [False, True]:  # both answer
+                assert time.monotonic() < deadline, await _leaders(ports)
+                await asyncio.sleep(0.3)
+            await asyncio.sleep(3.0)  # the other replica has asked for the lock again since
+            first = (await _leaders(ports)).index(True)
+            await telegram.push(telegram.message(4101, text="is anyone there?"))
+            await telegram.wait_for_calls("sendMessage", 1, 4101)
+            assert telegram.most_polls_at_once == 1  # the other replica never polled
+            os.killpg(gateways[first].pid, signal.SIGKILL)
+            gateways[first].wait()
+            killed_at = time.monotonic()
+            other = ports[1 - first]
+            while not await _leads(other):
+                assert time.monotonic() - killed_at < TAKEOVER_S
+                await asyncio.sleep(0.2)
+            await telegram.push(telegram.message(4102, text="still there?"))
+            await telegram.wait_for_calls("sendMessage", 1, 4102)
+            assert len(telegram.calls_of("sendMessage", 4101)) == 1  # answered once
+        finally:
+            for process in gateways:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(30)
