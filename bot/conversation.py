@@ -4,6 +4,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
 from ops.metrics import TURN_SECONDS, TURNS
 from servicedesk import buttons, deliveries, outbox, users
 from servicedesk.db import Database
+from servicedesk.db.models import utcnow
 from servicedesk.deliveries import KeptMessage
 from servicedesk.i18n import text as t
 from servicedesk.identity import SenderId
@@ -28,6 +30,10 @@ COMMAND_INTENTS = {
     "mute": "mute",
     "unmute": "unmute",
 }
+# How long a message may be in hand before the next one of its chat goes ahead anyway (its
+# handler died), and how often the next one looks.
+TURN_LEASE = timedelta(seconds=45)
+TURN_POLL_S = 0.05
 FILE_WITHOUT_WORDS = "describe_problem"  # a file with no caption: the actions keep the file
 
 
@@ -80,10 +86,11 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> Result:
         recorded = _recorded_text(incoming)
-        claimed, last_language = await self._claim(incoming, recorded)
-        if not claimed:
+        delivery_id, last_language = await self._claim(incoming, recorded)
+        if delivery_id is None:
             log.info("duplicate delivery %s:%s ignored", incoming.channel, incoming.delivery_key)
             return Result(Outcome.DUPLICATE)
+        await self._wait_for_turn(delivery_id)
         # The employee's words decide; a button, a command or a short "ok" keeps the language
         # they last wrote in (the messenger's own setting before they have written anything).
         words = incoming.text if incoming.is_text and incoming.button_token is None else ""
@@ -205,10 +212,11 @@ class Conversation:
         with self._db.unit_of_work() as session:
             buttons.release(session, incoming.button_token or "", incoming.sender_id)
 
-    async def _claim(self, incoming: Incoming, recorded: str) -> tuple[bool, str | None]:
-        """Claim the delivery; also the language the employee last wrote in, if known."""
+    async def _claim(self, incoming: Incoming, recorded: str) -> tuple[int | None, str | None]:
+        """Claim the delivery (its id, None for a duplicate); also the language the employee
+        last wrote in, if known."""
 
-        def claim() -> tuple[bool, str | None]:
+        def claim() -> tuple[int | None, str | None]:
             with self._db.unit_of_work() as session:
                 claimed = deliveries.claim(
                     session, incoming.channel, incoming.delivery_key, incoming.sender_id, recorded
@@ -216,6 +224,17 @@ class Conversation:
                 return claimed, users.last_language(session, incoming.sender_id)
 
         return await asyncio.to_thread(claim)
+
+    async def _wait_for_turn(self, delivery_id: int) -> None:
+        """Wait while an earlier message of the same chat is being handled (by this replica or
+        another). One whose handler died stops counting ``TURN_LEASE`` after it arrived."""
+
+        def earlier_in_hand() -> bool:
+            with self._db.unit_of_work() as session:
+                return deliveries.earlier_in_hand(session, delivery_id, utcnow() - TURN_LEASE)
+
+        while await asyncio.to_thread(earlier_in_hand):
+            await asyncio.sleep(TURN_POLL_S)
 
     async def _set_status(self, incoming: Incoming, status: str) -> None:
         def set_status() -> None:

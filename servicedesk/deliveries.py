@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,8 @@ from servicedesk.db.models import Delivery, as_utc
 
 MAX_KEPT_TEXT = 20_000
 MAX_KEY = 100  # the delivery_key column's length
+MAX_ORDINAL_DIGITS = 18  # fits a BIGINT
+RECEIVED = "received"  # claimed, being handled
 KEPT = "core_unavailable"  # a typed message that arrived while the conversation core was down
 
 
@@ -28,8 +30,8 @@ class KeptMessage:
     last_language: str | None  # the language its sender last wrote in
 
 
-def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -> bool:
-    """Record an inbound delivery; False when the same delivery was already claimed.
+def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -> int | None:
+    """Record an inbound delivery; its id, or None when the same delivery was already claimed.
 
     Args:
         channel: "tg", "web", ...
@@ -37,19 +39,38 @@ def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -
         sender_id: who sent it.
         text: what they sent, kept so that nothing is lost if handling fails.
     """
+    delivery = Delivery(
+        channel=channel,
+        delivery_key=stored_key(key),
+        sender_id=sender_id,
+        text=text[:MAX_KEPT_TEXT],
+        ordinal=_ordinal(key),
+    )
     try:
         with session.begin_nested():
-            session.add(
-                Delivery(
-                    channel=channel,
-                    delivery_key=stored_key(key),
-                    sender_id=sender_id,
-                    text=text[:MAX_KEPT_TEXT],
-                )
-            )
+            session.add(delivery)
     except IntegrityError:
+        return None
+    return delivery.id
+
+
+def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool:
+    """Whether an earlier message of the same sender, received after ``since``, is still
+    being handled: this one waits for it, so that one chat is answered in order however many
+    replicas receive its messages. "Earlier" is the channel's own order (a Telegram update_id)
+    where it has one, else the order of arrival."""
+    mine = session.get(Delivery, delivery_id)
+    if mine is None:
         return False
-    return True
+    position = func.coalesce(Delivery.ordinal, Delivery.id)
+    earlier = select(Delivery.id).where(
+        Delivery.sender_id == mine.sender_id,
+        Delivery.status == RECEIVED,
+        Delivery.id != mine.id,
+        position < (mine.ordinal if mine.ordinal is not None else mine.id),
+        Delivery.received_at > since,
+    )
+    return session.scalar(select(exists(earlier))) or False
 
 
 def set_status(session: Session, channel: str, key: str, status: str) -> None:
@@ -62,6 +83,13 @@ def set_status(session: Session, channel: str, key: str, status: str) -> None:
     )
     if delivery is not None:
         delivery.status = status
+
+
+def _ordinal(key: str) -> int | None:
+    """A numeric key (a Telegram update_id) is the channel's own order of deliveries."""
+    if key.isascii() and key.isdigit() and len(key) <= MAX_ORDINAL_DIGITS:
+        return int(key)
+    return None
 
 
 def stored_key(key: str) -> str:

@@ -1,12 +1,14 @@
 """The domain package on SQLite and PostgreSQL: searches, feedback, deliveries, buttons."""
 
+from datetime import timedelta
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from servicedesk import buttons, deliveries, self_service
-from servicedesk.db.models import Base
+from servicedesk.db.models import Base, utcnow
 from servicedesk.errors import NotYourSearch, UnknownSearch
 from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.self_service import SuggestedArticle
@@ -76,6 +78,27 @@ def test_a_delivery_is_claimed_once_and_kept(database):
     with database.unit_of_work() as session:
         [kept] = deliveries.unhandled(session)
         assert (kept.text, kept.sender_id) == ("hello", "tg:1")
+
+
+def test_a_message_waits_only_for_earlier_ones_of_its_chat_still_in_hand(database):
+    long_ago = utcnow() - timedelta(hours=1)
+    with database.unit_of_work() as session:
+        later = deliveries.claim(session, "tg", "1002", "tg:5", "second")  # arrived first
+        earlier = deliveries.claim(session, "tg", "1001", "tg:5", "first")
+        elsewhere = deliveries.claim(session, "tg", "1000", "tg:6", "another chat")
+        web_first = deliveries.claim(session, "web", "s:b", "web:s", "typed first")
+        web_second = deliveries.claim(session, "web", "s:a", "web:s", "typed second")
+    now = utcnow()
+    with database.unit_of_work() as session:
+        assert deliveries.earlier_in_hand(session, later, long_ago)  # update 1001 comes first
+        assert not deliveries.earlier_in_hand(session, earlier, long_ago)
+        assert not deliveries.earlier_in_hand(session, elsewhere, long_ago)
+        assert not deliveries.earlier_in_hand(session, later, now)  # 1001's handler died
+        assert deliveries.earlier_in_hand(session, web_second, long_ago)  # by arrival
+        assert not deliveries.earlier_in_hand(session, web_first, long_ago)
+        deliveries.set_status(session, "tg", "1001", "handled")
+    with database.unit_of_work() as session:
+        assert not deliveries.earlier_in_hand(session, later, long_ago)
 
 
 def test_long_delivery_keys_that_differ_only_at_the_end_are_two_deliveries(database):

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Double,
@@ -91,10 +92,12 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     delivery_key: Mapped[str] = mapped_column(String(100))
-    sender_id: Mapped[str] = mapped_column(String(220))
+    sender_id: Mapped[str] = mapped_column(String(220), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The channel's own order of the sender's messages (a Telegram update_id); None: by id.
+    ordinal: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class IssuedButton(Base):

@@ -1,6 +1,7 @@
 """A TCP relay on loopback in front of a real server, which a test can cut (connections
 refused, open ones dropped) and restore on the same port: a dependency going down and coming
-back, without restarting it."""
+back, without restarting it. ``delay_s`` holds each new connection back that long: a slow
+network path to the dependency."""
 
 import asyncio
 import contextlib
@@ -9,8 +10,8 @@ from tests.support.stack import free_port
 
 
 class Relay:
-    def __init__(self, target_port: int) -> None:
-        self.target_port, self.port = target_port, free_port()
+    def __init__(self, target_port: int, delay_s: float = 0.0) -> None:
+        self.target_port, self.port, self.delay_s = target_port, free_port(), delay_s
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
 
@@ -30,6 +31,7 @@ class Relay:
             writer.close()
 
     async def _relay(self, client_in, client_out) -> None:
+        await asyncio.sleep(self.delay_s)
         try:
             server_in, server_out = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
