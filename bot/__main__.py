@@ -18,6 +18,7 @@ from bot.leadership import Leadership
 from bot.ops import create_app as create_ops
 from bot.pruning import PASS_INTERVAL_S, Pruning
 from bot.rasa_client import RasaClient
+from bot.ratelimit import RateLimiter, SharedRateLimiter
 from bot.replay import Replayer
 from bot.settings import GatewaySettings, TelegramSettings, XmppSettings
 from bot.telegram import app as telegram
@@ -26,6 +27,7 @@ from bot.webchat.server import create_app as create_webchat
 from bot.xmpp.client import XmppGateway
 from bot.xmpp.delivery import XmppDelivery
 from ops.logs import configure as configure_logging
+from ops.shared_limits import RedisSettings
 from servicedesk.db import Database
 from servicedesk.notices import desks_from
 from servicedesk.settings import AgentSettings, DatabaseSettings, RetentionSettings
@@ -70,16 +72,23 @@ async def main(
     token = gateway.rasa_token.get_secret_value() if gateway.rasa_token else None
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s, token)
     conversation = Conversation(rasa, database)
+    redis = RedisSettings().client()  # limits shared by every replica; None: per process
     runners = [await serve(create_ops(database), gateway.ops_host, gateway.ops_port)]
     tasks: list[asyncio.Task] = []
     duties: list[Callable[[], Coroutine[Any, Any, None]]] = []
     if gateway.webchat_on(telegram_settings, xmpp_settings):
-        webchat = create_webchat(conversation, database, gateway)
+        webchat = create_webchat(conversation, database, gateway, redis)
         runners.append(await serve(webchat, gateway.webchat_host, gateway.webchat_port))
         log.info("web chat on http://%s:%d/", gateway.webchat_host, gateway.webchat_port)
     if telegram_settings.bot_token is not None:
+        limiter = SharedRateLimiter(redis) if redis else RateLimiter()
         polling = await start_telegram(
-            telegram_settings, conversation, agent_desk, agent_settings.telegram_chat_id, runners
+            telegram_settings,
+            conversation,
+            agent_desk,
+            agent_settings.telegram_chat_id,
+            runners,
+            limiter,
         )
         tasks.append(polling.delivery)
         if polling.reader is not None:
@@ -116,6 +125,7 @@ async def start_telegram(
     agent_desk: AgentDesk,
     agents_chat: int | None,
     runners: list,
+    limiter: RateLimiter,
 ) -> TelegramTasks:
     """Updates in (long polling, or a webhook every replica serves) and the outbox out."""
     bot = telegram.create_bot(settings)
@@ -125,7 +135,7 @@ async def start_telegram(
             "filed but no agent is told in chat"
         )
     dispatcher = telegram.create_dispatcher(conversation, agent_desk, agents_chat)
-    delivery = asyncio.create_task(TelegramDelivery(bot, agent_desk.database).run())
+    delivery = asyncio.create_task(TelegramDelivery(bot, agent_desk.database, limiter).run())
     if settings.mode == "polling":
         return TelegramTasks(delivery, partial(telegram.run_polling, bot, dispatcher))
     app = telegram.create_webhook_app(bot, dispatcher, settings)

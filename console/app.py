@@ -23,9 +23,10 @@ from console import (
 from console.pages import page
 from console.security import BadCsrfToken, Forbidden, NotSignedIn, Staff, session_token
 from console.settings import ConsoleSettings
-from console.throttle import LoginThrottle
+from console.throttle import LoginThrottle, SharedLoginThrottle
 from kb_index.settings import SearchSettings
 from ops.metrics import exposition
+from ops.shared_limits import RedisSettings
 from servicedesk import console_sessions, kb_articles
 from servicedesk.db import Database
 
@@ -43,7 +44,9 @@ def create_app(database: Database, settings: ConsoleSettings) -> FastAPI:
     """The console; the articles in data/kb are imported into an empty knowledge base."""
     publishing.import_seed(database, SearchSettings())
     app = FastAPI(title="deskbot console", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.database, app.state.throttle = database, LoginThrottle()
+    redis = RedisSettings().client()
+    app.state.database = database
+    app.state.throttle = SharedLoginThrottle(redis) if redis else LoginThrottle()
     app.state.session_lifetime = timedelta(hours=settings.session_hours)
     # Both inside the session middleware: the cookie's session is read before them.
     app.middleware("http")(_limit_size)

@@ -33,17 +33,17 @@ async def login(
     check_csrf(request, csrf_token)
     # Per username: a key per client address would lock out everyone behind one proxy.
     keys = (f"user:{username.strip().lower()[:64]}",)
-    wait = limiter.wait_s(*keys)
+    wait = await limiter.wait_s(*keys)
     if wait > 0:
         message = f"Too many failed attempts. Try again in {int(wait) + 1} seconds."
         return page(request, "login.html", 429, error=message, username=username)
     # Counted as failed before the password is checked, so that attempts made in parallel
     # cannot all pass the throttle while the first ones are being checked.
-    limiter.failed(*keys)
+    await limiter.failed(*keys)
     token = await asyncio.to_thread(_authenticate, db, username, password)
     if token is None:
         return page(request, "login.html", 401, error=GENERIC_FAILURE, username=username)
-    limiter.succeeded(*keys)
+    await limiter.succeeded(*keys)
     sign_in(request, token)
     return RedirectResponse("/", status_code=303)
 

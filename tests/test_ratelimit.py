@@ -11,31 +11,31 @@ class Clock:
         return self.now
 
 
-def test_one_message_a_second_into_one_chat():
+async def test_one_message_a_second_into_one_chat():
     clock = Clock()
     limiter = RateLimiter(clock=clock)
-    assert limiter.delay("501") == 0
-    limiter.record("501")
+    assert await limiter.delay("501") == 0
+    await limiter.record("501")
     clock.now += 0.25
-    assert limiter.delay("501") == 0.75
-    assert limiter.delay("502") == 0, "another chat need not wait"
+    assert await limiter.delay("501") == 0.75
+    assert await limiter.delay("502") == 0, "another chat need not wait"
 
 
-def test_thirty_a_second_overall():
+async def test_thirty_a_second_overall():
     clock = Clock()
     limiter = RateLimiter(clock=clock)
     for chat in range(30):
-        limiter.record(str(chat))
-    assert limiter.delay("999") == 1.0
+        await limiter.record(str(chat))
+    assert await limiter.delay("999") == 1.0
     clock.now += 1.0
-    assert limiter.delay("999") == 0
+    assert await limiter.delay("999") == 0
 
 
-def test_twenty_a_minute_into_one_group():
+async def test_twenty_a_minute_into_one_group():
     clock = Clock()
     limiter = RateLimiter(clock=clock)
     for _ in range(20):
-        limiter.record("-100200", is_group=True)
+        await limiter.record("-100200", is_group=True)
         clock.now += 1.5
-    assert limiter.delay("-100200", is_group=True) == 60.0 - 30.0
-    assert limiter.delay("-100300", is_group=True) == 0
+    assert await limiter.delay("-100200", is_group=True) == 60.0 - 30.0
+    assert await limiter.delay("-100300", is_group=True) == 0

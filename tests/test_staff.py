@@ -46,20 +46,20 @@ def test_a_username_is_taken_once(database):
         staff.create(session, "Dora", "another long password", "editor")
 
 
-def test_failures_beyond_the_free_ones_make_each_attempt_wait_longer():
+async def test_failures_beyond_the_free_ones_make_each_attempt_wait_longer():
     now = [100.0]
     throttle = LoginThrottle(clock=lambda: now[0])
     for _ in range(3):
-        assert throttle.wait_s("user:eve") == 0
-        throttle.failed("user:eve")
-    assert throttle.wait_s("user:eve") == 2.0
-    throttle.failed("user:eve")
-    assert throttle.wait_s("user:eve") == 4.0
+        assert await throttle.wait_s("user:eve") == 0
+        await throttle.failed("user:eve")
+    assert await throttle.wait_s("user:eve") == 2.0
+    await throttle.failed("user:eve")
+    assert await throttle.wait_s("user:eve") == 4.0
     now[0] += 4.0
-    assert throttle.wait_s("user:eve") == 0
-    assert throttle.wait_s("user:frank") == 0, "another user is not slowed"
-    throttle.succeeded("user:eve")
-    assert throttle.wait_s("user:eve") == 0
+    assert await throttle.wait_s("user:eve") == 0
+    assert await throttle.wait_s("user:frank") == 0, "another user is not slowed"
+    await throttle.succeeded("user:eve")
+    assert await throttle.wait_s("user:eve") == 0
 
 
 def test_the_first_admin_is_created_from_the_command_line(tmp_path):

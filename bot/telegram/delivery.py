@@ -56,7 +56,7 @@ class TelegramDelivery(OutboxLoop):
                 await asyncio.to_thread(self._release, [p.id for p in leased[done:]])
                 break
             chat, is_group = str(pending.chat_id), pending.chat_id < 0
-            wait = self._limiter.delay(chat, is_group)
+            wait = await self._limiter.delay(chat, is_group)
             if wait > 0:
                 await self._sleep(wait)
             reply = await asyncio.to_thread(self._reply_for, pending)
@@ -72,7 +72,7 @@ class TelegramDelivery(OutboxLoop):
             except TelegramAPIError as error:
                 await asyncio.to_thread(self._failed, pending.id, error, None)
                 continue
-            self._limiter.record(chat, is_group)
+            await self._limiter.record(chat, is_group)
             await asyncio.to_thread(self._sent, pending.id)
             sent += 1
         return sent

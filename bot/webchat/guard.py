@@ -1,13 +1,18 @@
 """What the web chat refuses before a message reaches the conversation: other sites' pages
 (by Origin and Host, against cross-site requests and DNS rebinding) and floods (a sliding
-window per chat session and per client address)."""
+window per chat session and per client address, shared by every replica through Redis when
+one is configured)."""
 
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
+from functools import partial
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from redis.asyncio import Redis
+
+from ops.shared_limits import SharedOrLocal, windows
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -51,7 +56,7 @@ class SlidingWindow:
         self._clock = clock
         self._events: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def retry_after_s(self, key: str) -> float:
+    async def take(self, key: str) -> float:
         """0 when an event for ``key`` may happen now (and it is counted), else the wait."""
         now = self._clock()
         events = self._events.pop(key, None) or deque()
@@ -64,3 +69,18 @@ class SlidingWindow:
             return events[0] + self._window_s - now
         events.append(now)
         return 0.0
+
+
+class SharedSlidingWindow(SlidingWindow):
+    """The same window kept in Redis for every gateway replica; this process's own while
+    Redis is unreachable."""
+
+    def __init__(self, client: Redis, name: str, limit: int, window_s: float = 60.0) -> None:
+        super().__init__(limit, window_s)
+        self._shared, self._prefix = SharedOrLocal(client), f"deskbot:webchat:{name}:"
+
+    async def take(self, key: str) -> float:
+        span = (self._prefix + key, self._limit, self._window_s)
+        return await self._shared.call(
+            lambda client: windows(client, "take", [span]), partial(super().take, key)
+        )

@@ -14,13 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
+from redis.asyncio import Redis
 from sqlalchemy.orm import Session
 
 from bot.conversation import COMMAND_INTENTS, Conversation, Incoming, Outcome
 from bot.messages import Reply
 from bot.proactive import as_reply
 from bot.settings import GatewaySettings
-from bot.webchat.guard import SameSite, SlidingWindow
+from bot.webchat.guard import SameSite, SharedSlidingWindow, SlidingWindow
 from servicedesk import outbox, users
 from servicedesk.db import Database
 from servicedesk.db.models import as_utc, utcnow
@@ -46,16 +47,20 @@ class BadRequest(ValueError):
 
 
 def create_app(
-    conversation: Conversation, database: Database, settings: GatewaySettings
+    conversation: Conversation,
+    database: Database,
+    settings: GatewaySettings,
+    redis: Redis | None = None,
 ) -> web.Application:
+    """The web chat; its rate limits are kept in ``redis`` when given (shared by replicas)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_same_site_only])
     app[CONVERSATION_KEY], app[DATABASE_KEY], app[SETTINGS_KEY] = conversation, database, settings
     app[SAME_SITE_KEY] = SameSite(
         settings.webchat_host, settings.webchat_port, settings.webchat_origins
     )
     per_minute = settings.webchat_messages_per_minute
-    app[PER_SESSION_KEY] = SlidingWindow(per_minute)
-    app[PER_ADDRESS_KEY] = SlidingWindow(per_minute * ADDRESS_SHARE)
+    app[PER_SESSION_KEY] = _window(redis, "session", per_minute)
+    app[PER_ADDRESS_KEY] = _window(redis, "address", per_minute * ADDRESS_SHARE)
     app.router.add_get("/", _page)
     app.router.add_post("/api/messages", _post_message)
     app.router.add_get("/api/outbox", _collect_outbox)
@@ -80,7 +85,7 @@ async def _post_message(request: web.Request) -> web.Response:
         incoming = _incoming(await request.read())
     except BadRequest as error:
         return web.json_response({"error": str(error)}, status=400)
-    refused = _over_the_limit(request, incoming.sender_id) or await _expired(
+    refused = await _over_the_limit(request, incoming.sender_id) or await _expired(
         request, incoming.sender_id
     )
     if refused is not None:
@@ -124,11 +129,15 @@ def _collect(
         ]
 
 
-def _over_the_limit(request: web.Request, sender_id: str) -> web.Response | None:
+def _window(redis: Redis | None, name: str, per_minute: int) -> SlidingWindow:
+    return SharedSlidingWindow(redis, name, per_minute) if redis else SlidingWindow(per_minute)
+
+
+async def _over_the_limit(request: web.Request, sender_id: str) -> web.Response | None:
     address = request.remote or "unknown"
-    wait_s = request.app[PER_SESSION_KEY].retry_after_s(sender_id) or request.app[
+    wait_s = await request.app[PER_SESSION_KEY].take(sender_id) or await request.app[
         PER_ADDRESS_KEY
-    ].retry_after_s(address)
+    ].take(address)
     if not wait_s:
         return None
     seconds = max(1, round(wait_s))
