@@ -24,6 +24,9 @@ the GIL while it computes, so the loop meanwhile predicts actions and calls the 
 for other conversations, on the other core. Each conversation is still handled one message at
 a time (Rasa's lock store), and the pipeline's components keep no state between messages.
 
+In the scale-out topology a server started with another model than the running ones refuses
+to start (``launcher/model_agreement.py``).
+
 Rasa's HTTP API answers only with the gateway's secret (``--auth-token``, from the environment),
 and its one channel asks for the same secret (``launcher/gateway_channel.py``).
 
@@ -51,6 +54,8 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from launcher.model_agreement import ModelMismatch, check_from_environment
 
 
 def _response_validator():
@@ -164,6 +169,11 @@ def with_auth_token(argv: list[str]) -> list[str]:
 
 
 if __name__ == "__main__":
+    try:
+        check_from_environment(sys.argv)
+    except ModelMismatch as refusal:
+        print(f"ERROR {refusal}", file=sys.stderr, flush=True)
+        sys.exit(3)
     install()
     sys.argv = with_auth_token(sys.argv)
     sys.exit(main())

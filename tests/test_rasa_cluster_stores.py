@@ -4,6 +4,7 @@ other, also after the first was killed. Real Rasa servers and action server, the
 PostgreSQL and Redis."""
 
 import uuid
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -104,3 +105,31 @@ async def test_a_conversation_goes_on_on_another_rasa_server_after_a_crash(clust
 
     assert seen_by_the_other == ["open a ticket", "my second monitor is black"]
     assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
+
+
+def test_a_rasa_server_with_another_model_is_refused(cluster, stack, tmp_path):
+    """The deployment's servers run one model; a third started with another one exits at
+    once, saying why, and leaves the running ones alone."""
+    running = cluster[1]
+    paths = StackPaths.from_environment()
+    other_model = tmp_path / "another-model.tar.gz"
+    other_model.write_bytes(paths.rasa_model.read_bytes() + b"another build")
+    third = rasa_server(
+        free_port(),
+        urlsplit(stack.action.health_url).port,
+        replace(paths, rasa_model=other_model),
+        stack.secrets,
+        tmp_path,
+        "endpoints-cluster.yml",
+        "Rasa server 3",
+    )
+    third.env |= {k: v for k, v in running.env.items() if k.startswith("DESKBOT_")}
+    third.start()
+    try:
+        assert third.process.wait(timeout=120) == 3
+    finally:
+        third.stop()
+    log = third.log_path.read_text()
+    assert "refusing to start: model another-model.tar.gz" in log
+    assert "differs from model" in log
+    assert running.process.poll() is None
