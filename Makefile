@@ -1,11 +1,15 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
-.PHONY: run test lint fuzz admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc eval-routing bench-turns bench-scale
+.PHONY: run cluster test lint fuzz admin eval-retrieval threshold calibrate eval-nlu eval-nlu-held-out eval-clinc eval-routing bench-turns bench-scale
 
 run:
 	@scripts/bootstrap.sh run
 
 test:
 	@scripts/bootstrap.sh test
+
+# The scale-out topology on loopback: PostgreSQL, Redis, HAProxy, two of each process
+cluster:
+	@scripts/bootstrap.sh cluster
 
 lint:
 	@scripts/bootstrap.sh lint

@@ -2,14 +2,11 @@
 console."""
 
 import logging
-import signal
-import socket
 import sys
-import time
 
 from bot.settings import GatewaySettings, TelegramSettings, XmppSettings
 from console.settings import ConsoleSettings
-from launcher.processes import ServiceFailed
+from launcher.processes import busy_ports, supervise
 from launcher.stack import (
     ROOT,
     StackPaths,
@@ -33,7 +30,7 @@ def main() -> int:
     upgrade(database_url)
     chat, panel, telegram = GatewaySettings(), ConsoleSettings(), TelegramSettings()
     ports = (RASA_PORT, ACTION_PORT, chat.webchat_port, chat.ops_port, panel.port)
-    busy = [port for port in ports if port_in_use(port)]
+    busy = busy_ports(ports)
     if busy:
         print(
             f"port {', '.join(map(str, busy))} already in use: is deskbot running already?",
@@ -55,30 +52,9 @@ def main() -> int:
         ),
         console(database_url, panel.host, panel.port, LOG_DIR),
     ]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        for service in services:
-            print(f"starting {service.name} (log: {service.log_path.relative_to(ROOT)})")
-            service.start()
-            service.wait_healthy(timeout_s=180)
-        announce(chat_url, f"http://{panel.host}:{panel.port}/", telegram)
-        while all(s.process and s.process.poll() is None for s in services):
-            time.sleep(1)
-        print("a process stopped; see the logs in var/log/", file=sys.stderr)
-        return 1
-    except ServiceFailed as failure:
-        print(failure, file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        for service in reversed(services):
-            service.stop()
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+    console_url = f"http://{panel.host}:{panel.port}/"
+    stages = [[service] for service in services]  # one after another
+    return supervise(stages, lambda: announce(chat_url, console_url, telegram))
 
 
 def announce(chat_url: str | None, console_url: str, telegram: TelegramSettings) -> None:

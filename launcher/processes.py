@@ -3,10 +3,13 @@
 import logging
 import os
 import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,3 +82,41 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def supervise(stages: Sequence[Sequence[Service]], announce: Callable[[], None]) -> int:
+    """Start the services stage by stage (a stage's services together, the next stage once
+    they are all healthy); ``announce`` when all are; stop them all (in reverse order) when one
+    exits, on Ctrl+C or on SIGTERM."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    services = [service for stage in stages for service in stage]
+    try:
+        for stage in stages:
+            for service in stage:
+                print(f"starting {service.name} (log: {service.log_path})")
+                service.start()
+            for service in stage:
+                service.wait_healthy(timeout_s=300)
+        announce()
+        while all(s.process and s.process.poll() is None for s in services):
+            time.sleep(1)
+        print("a process stopped; see its log", file=sys.stderr)
+        return 1
+    except ServiceFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for service in reversed(services):
+            service.stop()
+
+
+def busy_ports(ports: Sequence[int]) -> list[int]:
+    """Which of ``ports`` something on loopback already listens on."""
+    busy = []
+    for port in ports:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                busy.append(port)
+    return busy

@@ -53,10 +53,15 @@ class StackSecrets:
 
 
 def action_server(
-    port: int, database_url: str, paths: StackPaths, secrets: StackSecrets, log_dir: Path
+    port: int,
+    database_url: str,
+    paths: StackPaths,
+    secrets: StackSecrets,
+    log_dir: Path,
+    name: str = "action server",
 ) -> Service:
     return Service(
-        name="action server",
+        name=name,
         argv=[
             sys.executable,
             "-m",
@@ -67,7 +72,7 @@ def action_server(
             str(port),
         ],
         health_url=f"http://127.0.0.1:{port}/health",
-        log_path=log_dir / "action-server.log",
+        log_path=log_dir / f"{_file_name(name)}.log",
         env={
             "SANIC_HOST": "127.0.0.1",
             "DESKBOT_DB_URL": database_url,
@@ -110,7 +115,7 @@ def rasa_server(
             "credentials.yml",
         ],
         health_url=f"http://127.0.0.1:{port}/status?token={secrets.rasa_token}",
-        log_path=log_dir / f"{name.lower().replace(' ', '-')}.log",
+        log_path=log_dir / f"{_file_name(name)}.log",
         env={
             "DESKBOT_ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
             "DESKBOT_ACTION_TOKEN": secrets.action_token,
@@ -128,13 +133,14 @@ def gateway(
     secrets: StackSecrets,
     log_dir: Path,
     health_url: str | None,
+    name: str = "gateway",
 ) -> Service:
     """The messenger gateway; ``health_url`` is its /healthz (None: not waited for)."""
     return Service(
-        name="gateway",
+        name=name,
         argv=[sys.executable, "-m", "bot"],
         health_url=health_url,
-        log_path=log_dir / "gateway.log",
+        log_path=log_dir / f"{_file_name(name)}.log",
         env={
             "DESKBOT_RASA_URL": f"http://127.0.0.1:{rasa_port}",
             "DESKBOT_RASA_TOKEN": secrets.rasa_token,
@@ -160,3 +166,7 @@ def console(database_url: str, host: str, port: int, log_dir: Path) -> Service:
         },
         cwd=ROOT,
     )
+
+
+def _file_name(name: str) -> str:
+    return name.lower().replace(" ", "-")

@@ -2,6 +2,7 @@
 # Prepares everything deskbot needs, each piece cached outside the clone by a hash of its inputs,
 # then runs the requested command with the prepared paths in the environment:
 #   scripts/bootstrap.sh run    start the whole stack (make run)
+#   scripts/bootstrap.sh cluster  the scale-out topology on loopback (make cluster)
 #   scripts/bootstrap.sh test   run the whole test suite (make test)
 #   scripts/bootstrap.sh lint   ruff over the code (also part of the test suite)
 #   scripts/bootstrap.sh console create-user NAME --role admin   a console account
@@ -97,7 +98,11 @@ export DESKBOT_SEARCH_INDEX_DIR="$INDEX"
 
 case "${1:-}" in
   run)  exec "$APP_ENV/bin/python" -m launcher ;;
+  cluster) "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
+        "$ROOT/scripts/ensure-haproxy.sh"
+        exec "$APP_ENV/bin/python" -m launcher.cluster ;;
   test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
+        "$ROOT/scripts/ensure-haproxy.sh"
         "$ROOT/scripts/ensure-prosody.sh"
         "$ROOT/scripts/ensure-chromium.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
@@ -117,6 +122,6 @@ case "${1:-}" in
                  DESKBOT_SEARCH_ENCODER_CACHE_DIR \
                  RASA_TELEMETRY_ENABLED HF_HUB_OFFLINE PYTHONPATH; do
           printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-  *)    echo "usage: $0 run|test|lint|console|eval-retrieval|threshold|calibrate|eval-nlu|eval-nlu-held-out|eval-clinc|eval-routing|bench-turns|bench-scale|env" >&2
+  *)    echo "usage: $0 run|cluster|test|lint|console|eval-retrieval|threshold|calibrate|eval-nlu|eval-nlu-held-out|eval-clinc|eval-routing|bench-turns|bench-scale|env" >&2
         exit 2 ;;
 esac

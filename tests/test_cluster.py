@@ -1,0 +1,53 @@
+"""``make cluster``'s topology for real: HAProxy in front of two gateways, two Rasa servers and
+two action servers on PostgreSQL and Redis. Every replica takes its share of the work, and a
+conversation in the middle of filing a ticket goes on after its gateway and its Rasa server
+were killed."""
+
+import signal
+import uuid
+
+import pytest
+
+from tests.support.cluster import button, chat, running_cluster, texts
+from tests.test_metrics import scrape
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with running_cluster(tmp_path_factory.mktemp("cluster")) as running:
+        yield running
+
+
+async def _turns(ops_port: int) -> float:
+    metrics = await scrape(f"http://127.0.0.1:{ops_port}/metrics")
+    return sum(v for (name, _), v in metrics.items() if name == "deskbot_turns_total")
+
+
+async def test_every_gateway_takes_its_share_through_the_load_balancer(cluster):
+    before = [await _turns(g.ops) for g in cluster.ports.gateways]
+    session = f"webtest-{uuid.uuid4().hex[:12]}"
+    answers = [
+        await chat(cluster, session, str(n), text="my printer won't print") for n in range(4)
+    ]
+    after = [await _turns(g.ops) for g in cluster.ports.gateways]
+    assert all(status == 200 for status, _ in answers)
+    assert all("Printer does not print" in texts(answer) for _, answer in answers)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [2, 2]
+
+
+async def test_filing_goes_on_after_its_gateway_and_rasa_server_are_killed(cluster):
+    session = f"webtest-{uuid.uuid4().hex[:12]}"
+    await chat(cluster, session, "1", text="open a ticket")
+    status, proposal = await chat(cluster, session, "2", text="my second monitor is black")
+    assert status == 200, proposal
+    for killed in (cluster.gateways[0], cluster.rasa_servers[0]):
+        killed.process.send_signal(signal.SIGKILL)
+        killed.process.wait()
+    status, filed = await chat(cluster, session, "3", button=button(proposal, "File the ticket"))
+    assert status == 200, filed
+    assert texts(filed).startswith("Done: your ticket is SD-"), filed
+    for killed in (cluster.gateways[0], cluster.rasa_servers[0]):
+        killed.start()
+        killed.wait_healthy(timeout_s=300)
+    status, again = await chat(cluster, session, "4", text="my printer won't print")
+    assert status == 200 and "Printer does not print" in texts(again)
