@@ -10,7 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class GatewaySettings(BaseSettings):
     """Where the conversation core (Rasa) is, and the local web chat."""
 
-    model_config = SettingsConfigDict(env_prefix="DESKBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr | None = None  # the secret Rasa's gateway channel asks for
@@ -42,7 +44,9 @@ class GatewaySettings(BaseSettings):
 class TelegramSettings(BaseSettings):
     """The Telegram bot; without a token the Telegram adapter does not start."""
 
-    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TELEGRAM_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     bot_token: SecretStr | None = None
     # A Bot API server of your own (or the tests' loopback one); None means Telegram's cloud.
@@ -76,7 +80,9 @@ _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 class XmppSettings(BaseSettings):
     """The XMPP (Jabber) adapter; without a JID it does not start."""
 
-    model_config = SettingsConfigDict(env_prefix="DESKBOT_XMPP_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DESKBOT_XMPP_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     jid: str | None = None  # the bot's account, e.g. deskbot@corp.example.com
     password: SecretStr | None = None

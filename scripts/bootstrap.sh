@@ -102,7 +102,7 @@ case "${1:-}" in
         "$ROOT/scripts/ensure-haproxy.sh"
         exec "$APP_ENV/bin/python" -m launcher.cluster ;;
   test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
-        "$ROOT/scripts/ensure-haproxy.sh"
+        "$ROOT/scripts/ensure-haproxy.sh"; "$ROOT/scripts/ensure-deploy-tools.sh"
         "$ROOT/scripts/ensure-prosody.sh"
         "$ROOT/scripts/ensure-chromium.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.settings import GatewaySettings, TelegramSettings, XmppSettings
 from tests.support.gateway import run_gateway_process
 
 
@@ -20,3 +21,12 @@ def test_a_bad_setting_is_named_and_its_value_not_echoed(variable, value):
     assert "Traceback" not in result.stderr
     assert variable.split("_", 1)[1].lower() in result.stderr
     assert value not in result.stderr
+
+
+def test_an_empty_setting_counts_as_unset(monkeypatch):
+    """An .env or compose file lists every setting; the empty ones are simply not in use."""
+    for variable in ("TELEGRAM_BOT_TOKEN", "DESKBOT_XMPP_JID", "DESKBOT_WEBCHAT_ENABLED"):
+        monkeypatch.setenv(variable, "")
+    telegram, xmpp = TelegramSettings(), XmppSettings()
+    assert telegram.bot_token is None and xmpp.jid is None
+    assert GatewaySettings().webchat_on(telegram, xmpp) is True
