@@ -15,6 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 from redis.asyncio import Redis
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.conversation import COMMAND_INTENTS, Conversation, Incoming, Outcome
@@ -40,6 +41,7 @@ SAME_SITE_KEY = web.AppKey("same_site", SameSite)
 PER_SESSION_KEY = web.AppKey("per_session", SlidingWindow)
 PER_ADDRESS_KEY = web.AppKey("per_address", SlidingWindow)
 ADDRESS_SHARE = 5  # one client address may send as much as five busy sessions
+DATABASE_RETRY_S = 5  # a message refused while the database is down is sent again after this
 
 
 class BadRequest(ValueError):
@@ -53,7 +55,9 @@ def create_app(
     redis: Redis | None = None,
 ) -> web.Application:
     """The web chat; its rate limits are kept in ``redis`` when given (shared by replicas)."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_same_site_only])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[_same_site_only, _database_down]
+    )
     app[CONVERSATION_KEY], app[DATABASE_KEY], app[SETTINGS_KEY] = conversation, database, settings
     app[SAME_SITE_KEY] = SameSite(
         settings.webchat_host, settings.webchat_port, settings.webchat_origins
@@ -65,6 +69,19 @@ def create_app(
     app.router.add_post("/api/messages", _post_message)
     app.router.add_get("/api/outbox", _collect_outbox)
     return app
+
+
+@web.middleware
+async def _database_down(request: web.Request, handler) -> web.StreamResponse:
+    """503 with a clear word while the database cannot be reached: nothing was recorded, and
+    the page sends the message again under the same id."""
+    try:
+        return await handler(request)
+    except (OperationalError, InterfaceError) as error:
+        log.warning("web chat: the database is unreachable (%s)", type(error).__name__)
+        body = {"error": "deskbot is briefly unavailable; your message will be sent again",
+                "retry_after": DATABASE_RETRY_S}  # fmt: skip
+        return web.json_response(body, status=503, headers={"Retry-After": str(DATABASE_RETRY_S)})
 
 
 @web.middleware
