@@ -73,7 +73,7 @@ async def main(
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s, token)
     conversation = Conversation(rasa, database)
     redis = RedisSettings().client()  # limits shared by every replica; None: per process
-    runners = [await serve(create_ops(database), gateway.ops_host, gateway.ops_port)]
+    runners: list[web.AppRunner] = []
     tasks: list[asyncio.Task] = []
     duties: list[Callable[[], Coroutine[Any, Any, None]]] = []
     if gateway.webchat_on(telegram_settings, xmpp_settings):
@@ -89,17 +89,20 @@ async def main(
             agent_settings.telegram_chat_id,
             runners,
             limiter,
+            gateway.outbox_lease_seconds,
         )
         tasks.append(polling.delivery)
         if polling.reader is not None:
             duties.append(polling.reader)
     if xmpp_settings.jid is not None:
         duties.append(partial(run_xmpp, xmpp_settings, conversation, agent_desk, agent_settings))
-    if len(runners) == 1 and not tasks and not duties:
+    if not runners and not tasks and not duties:
         log.error(
             "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
         )
         return
+    # Last, so that /healthz answers once the web chat and the webhook are ready.
+    runners.append(await serve(create_ops(database), gateway.ops_host, gateway.ops_port))
     window = timedelta(minutes=gateway.replay_window_minutes)
     duties.append(partial(Replayer(conversation, database, window).run, 5.0))
     duties.append(partial(Pruning(database, RetentionSettings().days).run, PASS_INTERVAL_S))
@@ -126,6 +129,7 @@ async def start_telegram(
     agents_chat: int | None,
     runners: list,
     limiter: RateLimiter,
+    lease_s: float,
 ) -> TelegramTasks:
     """Updates in (long polling, or a webhook every replica serves) and the outbox out."""
     bot = telegram.create_bot(settings)
@@ -135,14 +139,15 @@ async def start_telegram(
             "filed but no agent is told in chat"
         )
     dispatcher = telegram.create_dispatcher(conversation, agent_desk, agents_chat)
-    delivery = asyncio.create_task(TelegramDelivery(bot, agent_desk.database, limiter).run())
+    delivery = TelegramDelivery(bot, agent_desk.database, limiter, lease_s=lease_s)
+    delivery_task = asyncio.create_task(delivery.run())
     if settings.mode == "polling":
-        return TelegramTasks(delivery, partial(telegram.run_polling, bot, dispatcher))
+        return TelegramTasks(delivery_task, partial(telegram.run_polling, bot, dispatcher))
     app = telegram.create_webhook_app(bot, dispatcher, settings)
     runners.append(await serve(app, settings.webhook_host, settings.webhook_port))
     await telegram.register_webhook(bot, settings)
     log.info("Telegram: webhook on %s:%d", settings.webhook_host, settings.webhook_port)
-    return TelegramTasks(delivery, None)
+    return TelegramTasks(delivery_task, None)
 
 
 async def run_xmpp(

@@ -31,7 +31,9 @@ COMMAND_INTENTS = {
     "unmute": "unmute",
 }
 # How long a message may be in hand before the next one of its chat goes ahead anyway (its
-# handler died), and how often the next one looks.
+# handler died), and how often the next one looks. One still in hand after two leases was
+# abandoned (a live replica answers within one lease, its own wait included): it is
+# answered again (bot.replay).
 TURN_LEASE = timedelta(seconds=45)
 TURN_POLL_S = 0.05
 FILE_WITHOUT_WORDS = "describe_problem"  # a file with no caption: the actions keep the file
@@ -219,7 +221,12 @@ class Conversation:
         def claim() -> tuple[int | None, str | None]:
             with self._db.unit_of_work() as session:
                 claimed = deliveries.claim(
-                    session, incoming.channel, incoming.delivery_key, incoming.sender_id, recorded
+                    session,
+                    incoming.channel,
+                    incoming.delivery_key,
+                    incoming.sender_id,
+                    recorded,
+                    replayable=_replayable(incoming),
                 )
                 return claimed, users.last_language(session, incoming.sender_id)
 
@@ -260,6 +267,17 @@ def _typed_command(text: str) -> str | None:
     """ "/mute" typed where the messenger has no commands of its own (XMPP, the web chat)."""
     words = text.strip()
     return words[1:].lower() if words.startswith("/") and words[1:].isalpha() else None
+
+
+def _replayable(incoming: Incoming) -> bool:
+    """Typed words, which can be asked again if their handling is cut short."""
+    return (
+        incoming.is_text
+        and incoming.button_token is None
+        and incoming.command is None
+        and _typed_command(incoming.text) is None
+        and not incoming.attachments
+    )
 
 
 def _recorded_text(incoming: Incoming) -> str:

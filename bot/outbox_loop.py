@@ -3,6 +3,7 @@
 from abc import abstractmethod
 
 from bot.periodic import Periodic
+from ops.metrics import DELIVERED
 from servicedesk import outbox
 
 
@@ -16,9 +17,10 @@ class OutboxLoop(Periodic):
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many went out."""
 
-    def _sent(self, message_id: int) -> None:
+    def _sent(self, message_id: int, channel: str) -> None:
         with self._db.unit_of_work() as session:
             outbox.mark_sent(session, message_id)
+        DELIVERED.labels(channel).inc()
 
     def _release(self, message_ids: list[int]) -> None:
         """Hand back what this pass leased but did not attempt (it stopped early)."""

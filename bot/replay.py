@@ -1,15 +1,19 @@
-"""Messages typed while the conversation core was down, answered once it is back.
+"""Messages typed while the conversation core was down, answered once it is back; and
+messages whose gateway replica died while handling them.
 
 Each pass asks Rasa again for the kept messages, oldest first, and stops at the first that
 still gets no answer (the core is still down). A message kept longer than the window is not
-answered out of the blue hours later: its sender is asked to write again.
+answered out of the blue hours later: its sender is asked to write again. A message still in
+hand two turn leases after it arrived was abandoned by a replica that died: typed words are
+asked again like kept ones; an interrupted action (a button, a command, a file) cannot be, and
+its sender is asked to do it again.
 """
 
 import asyncio
 import logging
 from datetime import timedelta
 
-from bot.conversation import Conversation
+from bot.conversation import TURN_LEASE, Conversation
 from bot.periodic import Periodic
 from servicedesk import deliveries, outbox
 from servicedesk.db import Database
@@ -37,7 +41,9 @@ class Replayer(Periodic):
         for message in kept:
             if self.stopping:
                 break
-            if utcnow() - message.received_at > self._window:
+            if not message.replayable:
+                await asyncio.to_thread(self._ask_to_repeat, message)
+            elif utcnow() - message.received_at > self._window:
                 await asyncio.to_thread(self._expire, message)
             elif await self._conversation.replay(message):
                 answered += 1
@@ -49,7 +55,15 @@ class Replayer(Periodic):
 
     def _kept(self) -> list[KeptMessage]:
         with self._db.unit_of_work() as session:
-            return deliveries.unhandled(session)
+            return deliveries.unhandled(session, abandoned_before=utcnow() - 2 * TURN_LEASE)
+
+    def _ask_to_repeat(self, message: KeptMessage) -> None:
+        sender = SenderId.parse(message.sender_id)
+        body = {"text": t("action_interrupted", message.last_language)}
+        with self._db.unit_of_work() as session:
+            key = f"replay:{message.id}:interrupted"
+            outbox.enqueue(session, sender.channel, sender.external_id, body, key)
+            deliveries.finish(session, message.id, "interrupted")
 
     def _expire(self, message: KeptMessage) -> None:
         sender = SenderId.parse(message.sender_id)

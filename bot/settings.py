@@ -20,6 +20,9 @@ class GatewaySettings(BaseSettings):
     # A message typed while Rasa was down is answered once it is back, if that is within
     # this many minutes; after that its sender is asked to write again.
     replay_window_minutes: int = Field(default=60, ge=1)
+    # A delivery pass holds the messages it loaded this long; if its gateway dies, another
+    # sends them after that (README, "delivery guarantee").
+    outbox_lease_seconds: float = Field(default=120.0, ge=5)
     # The gateway's /healthz and /metrics (Prometheus), on loopback by default.
     ops_host: str = "127.0.0.1"
     ops_port: int = 8081

@@ -27,6 +27,9 @@ SEARCH_SECONDS = Histogram(
 NO_GOOD_MATCH = Counter("deskbot_no_good_match", "Searches that found no good match")
 TICKETS_FILED = Counter("deskbot_tickets_filed", "Tickets filed from the chat")
 RATINGS = Counter("deskbot_ratings", "Ratings given, by stars", ["stars"])
+DELIVERED = Counter(
+    "deskbot_outbox_delivered", "Proactive messages delivered, by channel", ["channel"]
+)
 DELIVERY_FAILURES = Counter(
     "deskbot_delivery_failures", "Proactive messages not delivered, by channel and cause",
     ["channel", "cause"],

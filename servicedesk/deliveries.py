@@ -28,9 +28,17 @@ class KeptMessage:
     text: str
     received_at: datetime
     last_language: str | None  # the language its sender last wrote in
+    replayable: bool = True  # typed words; else an action (a button, a command, a file)
 
 
-def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -> int | None:
+def claim(
+    session: Session,
+    channel: str,
+    key: str,
+    sender_id: str,
+    text: str,
+    replayable: bool = False,
+) -> int | None:
     """Record an inbound delivery; its id, or None when the same delivery was already claimed.
 
     Args:
@@ -38,6 +46,7 @@ def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -
         key: the channel's own id of the delivery (a Telegram update_id).
         sender_id: who sent it.
         text: what they sent, kept so that nothing is lost if handling fails.
+        replayable: ``text`` is typed words that can be asked again (not a button's record).
     """
     delivery = Delivery(
         channel=channel,
@@ -45,6 +54,7 @@ def claim(session: Session, channel: str, key: str, sender_id: str, text: str) -
         sender_id=sender_id,
         text=text[:MAX_KEPT_TEXT],
         ordinal=_ordinal(key),
+        replayable=replayable,
     )
     try:
         with session.begin_nested():
@@ -101,11 +111,17 @@ def stored_key(key: str) -> str:
     return f"{key[: MAX_KEY - 65]}#{digest}"
 
 
-def unhandled(session: Session, limit: int = 100) -> list[KeptMessage]:
-    """Messages kept while the conversation core was down, oldest first."""
-    rows = session.scalars(
-        select(Delivery).where(Delivery.status == KEPT).order_by(Delivery.id).limit(limit)
-    )
+def unhandled(
+    session: Session, abandoned_before: datetime | None = None, limit: int = 100
+) -> list[KeptMessage]:
+    """Messages kept while the conversation core was down and, with ``abandoned_before``,
+    messages still in hand since before then (the replica handling them died), oldest first."""
+    wanted = Delivery.status == KEPT
+    if abandoned_before is not None:
+        wanted = wanted | (
+            (Delivery.status == RECEIVED) & (Delivery.received_at < abandoned_before)
+        )
+    rows = session.scalars(select(Delivery).where(wanted).order_by(Delivery.id).limit(limit))
     return [
         KeptMessage(
             d.id,
@@ -114,13 +130,14 @@ def unhandled(session: Session, limit: int = 100) -> list[KeptMessage]:
             d.text,
             as_utc(d.received_at),
             users.last_language(session, d.sender_id),
+            d.status == KEPT or d.replayable,
         )
         for d in rows
     ]
 
 
 def finish(session: Session, delivery_id: int, status: str) -> None:
-    """Note how a kept message ended: "replayed", "expired"."""
+    """Note how a kept message ended: "replayed", "expired", "interrupted"."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is not None:
         delivery.status = status

@@ -20,6 +20,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "Извините, я был недоступен слишком долго, чтобы ответить на «{text}». Напишите "
         "мне, пожалуйста, ещё раз.",
     },
+    "action_interrupted": {
+        "en": "Sorry, I was interrupted while handling your last action. Please do it again.",
+        "ru": "Извините, меня прервали, пока я выполнял ваше последнее действие. Повторите его, "
+        "пожалуйста.",
+    },
     "text_only": {
         "en": "I understand text messages only. Please describe your problem in words.",
         "ru": "Я понимаю только текстовые сообщения. Опишите, пожалуйста, проблему словами.",

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from servicedesk import buttons, deliveries, self_service
-from servicedesk.db.models import Base, utcnow
+from servicedesk.db.models import Base, Delivery, utcnow
 from servicedesk.errors import NotYourSearch, UnknownSearch
 from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.self_service import SuggestedArticle
@@ -99,6 +99,22 @@ def test_a_message_waits_only_for_earlier_ones_of_its_chat_still_in_hand(databas
         deliveries.set_status(session, "tg", "1001", "handled")
     with database.unit_of_work() as session:
         assert not deliveries.earlier_in_hand(session, later, long_ago)
+
+
+def test_messages_whose_replica_died_are_found_again_and_only_typed_words_replayed(database):
+    with database.unit_of_work() as session:
+        typed = deliveries.claim(session, "tg", "2001", "tg:7", "vpn is down", replayable=True)
+        pressed = deliveries.claim(session, "tg", "2002", "tg:7", "[button abc]")
+        deliveries.claim(session, "tg", "2003", "tg:8", "just arrived", replayable=True)
+        for delivery_id in (typed, pressed):
+            session.get(Delivery, delivery_id).received_at = utcnow() - timedelta(minutes=5)
+    with database.unit_of_work() as session:
+        assert deliveries.unhandled(session) == []  # without a cut-off: kept messages only
+        found = deliveries.unhandled(session, abandoned_before=utcnow() - timedelta(minutes=1))
+    assert [(m.id, m.text, m.replayable) for m in found] == [
+        (typed, "vpn is down", True),
+        (pressed, "[button abc]", False),
+    ]
 
 
 def test_long_delivery_keys_that_differ_only_at_the_end_are_two_deliveries(database):

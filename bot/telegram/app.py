@@ -76,8 +76,13 @@ def create_webhook_app(
     if settings.webhook_secret is None:
         raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
     app = web.Application()
+    # An update is acknowledged once it is handled, not as soon as it arrives: if this replica
+    # dies in between, Telegram posts it again (to another replica) instead of it being lost.
     CheckedRequestHandler(
-        dispatcher=dispatcher, bot=bot, secret_token=settings.webhook_secret.get_secret_value()
+        dispatcher=dispatcher,
+        bot=bot,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        handle_in_background=False,
     ).register(app, path=settings.webhook_path)
     setup_application(app, dispatcher, bot=bot)
     return app

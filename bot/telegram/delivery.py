@@ -44,9 +44,11 @@ class TelegramDelivery(OutboxLoop):
         database: Database,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        lease_s: float = outbox.LEASE_S,
     ) -> None:
         super().__init__(database, sleep)
         self._bot, self._limiter = bot, limiter or RateLimiter()
+        self._lease_s = lease_s  # how long a pass may hold what it loaded before others get it
 
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many went out."""
@@ -73,7 +75,7 @@ class TelegramDelivery(OutboxLoop):
                 await asyncio.to_thread(self._failed, pending.id, error, None)
                 continue
             await self._limiter.record(chat, is_group)
-            await asyncio.to_thread(self._sent, pending.id)
+            await asyncio.to_thread(self._sent, pending.id, CHANNEL)
             sent += 1
         return sent
 
@@ -82,7 +84,7 @@ class TelegramDelivery(OutboxLoop):
         fails alone."""
         due = []
         with self._db.unit_of_work() as session:
-            for message in outbox.claim(session, CHANNEL):
+            for message in outbox.claim(session, CHANNEL, lease_s=self._lease_s):
                 chat_id = chat_id_of(message.recipient)
                 if chat_id is None:
                     error = f"{message.recipient[:100]!r} is not a Telegram chat id"

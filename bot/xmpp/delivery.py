@@ -46,7 +46,7 @@ class XmppDelivery(OutboxLoop):
                 self._gateway.send_to_room(reply.text)
             else:
                 await self._gateway.send_replies(recipient, [reply])
-            await asyncio.to_thread(self._sent, message_id)
+            await asyncio.to_thread(self._sent, message_id, CHANNEL)
             sent += 1
             await self._sleep(PACE_S)
         await asyncio.to_thread(self._release, waiting)

@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Double,
@@ -98,6 +99,9 @@ class Delivery(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The channel's own order of the sender's messages (a Telegram update_id); None: by id.
     ordinal: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Typed words that can be asked again if handling them was cut short (not a button, a
+    # command or a file).
+    replayable: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class IssuedButton(Base):
