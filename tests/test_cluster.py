@@ -1,20 +1,33 @@
 """``make cluster``'s topology for real: HAProxy in front of two gateways, two Rasa servers and
-two action servers on PostgreSQL and Redis. Every replica takes its share of the work, and a
+two action servers on PostgreSQL and Redis. Every replica takes its share of the work; a
 conversation in the middle of filing a ticket goes on after its gateway and its Rasa server
-were killed."""
+were killed; with Redis down a message is kept, not hung, and answered once Redis is back."""
 
+import asyncio
 import signal
 import uuid
 
 import pytest
 
-from tests.support.cluster import button, chat, running_cluster, texts
+from tests.support.cluster import button, chat, collect, running_cluster, texts
+from tests.support.redis_server import RedisServer
 from tests.test_metrics import scrape
+
+NO_HANG_S = 30.0  # the gateway's own limit to Rasa is 15 s
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    with running_cluster(tmp_path_factory.mktemp("cluster")) as running:
+def redis_server():
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, redis_server):
+    work = tmp_path_factory.mktemp("cluster")
+    with running_cluster(work, redis_url=redis_server.url) as running:
         yield running
 
 
@@ -51,3 +64,23 @@ async def test_filing_goes_on_after_its_gateway_and_rasa_server_are_killed(clust
         killed.wait_healthy(timeout_s=300)
     status, again = await chat(cluster, session, "4", text="my printer won't print")
     assert status == 200 and "Printer does not print" in texts(again)
+
+
+async def test_with_redis_down_a_message_is_kept_and_answered_once_redis_is_back(
+    cluster, redis_server
+):
+    session = f"webtest-{uuid.uuid4().hex[:12]}"
+    redis_server.stop()
+    try:
+        status, kept = await asyncio.wait_for(
+            chat(cluster, session, "1", text="my vpn keeps disconnecting"), NO_HANG_S
+        )
+    finally:
+        redis_server.start()
+    assert status == 200 and "temporarily unavailable" in texts(kept), kept
+    deadline = asyncio.get_running_loop().time() + 60
+    answered: list[dict] = []
+    while not any("Here is what I found" in r["text"] for r in answered):
+        assert asyncio.get_running_loop().time() < deadline, answered
+        answered += await collect(cluster, session)
+        await asyncio.sleep(1)

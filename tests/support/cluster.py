@@ -46,20 +46,30 @@ def free_ports() -> ClusterPorts:
 
 
 @contextlib.contextmanager
-def running_cluster(work: Path, telegram: TelegramSettings | None = None) -> Iterator[Cluster]:
+def running_cluster(
+    work: Path,
+    ports: ClusterPorts | None = None,
+    redis_url: str = REDIS_URL,
+    gateway_settings: dict[str, str] | None = None,
+) -> Iterator[Cluster]:
+    """The topology, started as make cluster starts it; ``gateway_settings`` on top of the
+    gateways' own (a Telegram token and webhook, say)."""
     name = f"deskbot_cluster_{uuid.uuid4().hex[:8]}"
     database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     ensure_database(database_url)
     upgrade(database_url)
+    gateway_settings = gateway_settings or {}
     cluster = build(
-        free_ports(),
+        ports or free_ports(),
         database_url,
-        REDIS_URL,
+        redis_url,
         StackPaths.from_environment(),
         StackSecrets.from_environment(),
         work,
-        telegram or TelegramSettings(),
+        TelegramSettings(**_telegram_fields(gateway_settings)),
     )
+    for gateway in cluster.gateways:
+        gateway.env |= gateway_settings
     started = []
     try:
         for stage in cluster.stages():
@@ -77,12 +87,31 @@ def running_cluster(work: Path, telegram: TelegramSettings | None = None) -> Ite
                 admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+def _telegram_fields(settings: dict[str, str]) -> dict[str, str]:
+    """TELEGRAM_* settings as TelegramSettings' fields (the load balancer's view of them)."""
+    prefix = "TELEGRAM_"
+    return {k.removeprefix(prefix).lower(): v for k, v in settings.items() if k.startswith(prefix)}
+
+
 async def chat(cluster: Cluster, session: str, message_id: str, **body) -> tuple[int, dict]:
     """One web chat message through the load balancer: its status and answer."""
     url = f"http://127.0.0.1:{cluster.ports.chat}/api/messages"
     data = json.dumps({"session": session, "id": message_id, **body})
     async with aiohttp.ClientSession() as http, http.post(url, data=data) as response:
         return response.status, await response.json()
+
+
+async def collect(cluster: Cluster, session: str) -> list[dict]:
+    """What the web chat has for ``session`` on its own (kept messages' answers), acknowledged."""
+    url = f"http://127.0.0.1:{cluster.ports.chat}/api/outbox"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url, params={"session": session}) as response:
+            replies = (await response.json())["replies"]
+        if replies:
+            last = str(max(r["id"] for r in replies))
+            async with http.get(url, params={"session": session, "received": last}):
+                pass
+    return replies
 
 
 def texts(answer: dict) -> str:

@@ -4,6 +4,10 @@ It implements the methods deskbot uses (getMe, getUpdates, sendMessage, editMess
 answerCallbackQuery, sendChatAction, getChatMember, setWebhook, deleteWebhook) and enforces the
 limits the real server enforces on them, so a reply Telegram would refuse fails here too. Groups
 are chats with negative ids; ``members`` says who belongs to which.
+
+In webhook mode (after setWebhook) ``deliver`` posts an update to the webhook as Telegram does,
+with the secret header, and posts it again after a call that failed, was refused or timed out,
+until it is accepted.
 """
 
 import asyncio
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 ALLOWED_TAGS = {
@@ -74,6 +79,9 @@ class FakeTelegram:
     members: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> user ids
     listeners: list[Callable[[Call], None]] = field(default_factory=list)  # told of each call
     most_polls_at_once: int = 0  # getUpdates calls in progress at the same time, at most
+    webhook: tuple[str, str] | None = None  # the URL and secret setWebhook registered
+    redeliveries: int = 0  # webhook calls made again after a failed one
+    send_delay_s: float = 0.0  # each sendMessage takes this long to answer
     _updates: list[dict] = field(default_factory=list)
     _polls_now: int = 0
     _runner: web.AppRunner | None = None
@@ -222,8 +230,26 @@ class FakeTelegram:
     async def _api_deleteWebhook(self, _params: dict) -> bool:
         return True
 
-    async def _api_setWebhook(self, _params: dict) -> bool:
+    async def _api_setWebhook(self, params: dict) -> bool:
+        self.webhook = (params["url"], params.get("secret_token", ""))
         return True
+
+    async def deliver(self, update: dict, timeout_s: float = 10.0) -> None:
+        """Post ``update`` to the webhook until it is accepted (200), as Telegram does."""
+        assert self.webhook is not None, "no webhook registered"
+        url, secret = self.webhook
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        timeout = aiohttp.ClientTimeout(total=timeout_s)
+        while True:
+            try:
+                async with aiohttp.ClientSession(timeout=timeout) as http:
+                    async with http.post(url, json=update, headers=headers) as response:
+                        if response.status == 200:
+                            return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            self.redeliveries += 1
+            await asyncio.sleep(0.5)
 
     async def _api_getUpdates(self, params: dict) -> list[dict]:
         self._polls_now += 1
@@ -246,6 +272,7 @@ class FakeTelegram:
             return list(self._updates)
 
     async def _api_sendMessage(self, params: dict) -> dict:
+        await asyncio.sleep(self.send_delay_s)
         if self.flood_waits:
             raise FloodWait(self.flood_waits.pop(0))
         if int(params.get("chat_id", 0)) in self.blocked_by:

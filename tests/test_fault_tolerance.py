@@ -1,0 +1,256 @@
+"""The fault test: make cluster's topology on loopback (HAProxy, two gateways in Telegram webhook
+mode, two Rasa servers, two action servers, PostgreSQL, a Redis of the test's own) while 30
+employees write through the loopback Bot API, which posts each update to the webhook again
+when a call fails, as Telegram does. Meanwhile the test kills with SIGKILL, one after another,
+a gateway, a Rasa server, an action server, the load balancer and the gateway delivering
+proactive messages, restarting each; restarts Redis; and cuts every PostgreSQL connection of
+deskbot's (pg_terminate_backend).
+
+Every question is answered exactly once; the employee filing a ticket when a Rasa server dies
+files it once; every proactive message arrives, a second time only for the one in flight when
+its sender was killed (the documented crash window), and nothing stays pending. The counts
+are printed (make test -s shows them)."""
+
+import asyncio
+import random
+import re
+import signal
+from collections import Counter
+
+from sqlalchemy import create_engine, func, select, text
+
+from launcher.processes import Service
+from servicedesk import outbox
+from servicedesk.db import Database
+from servicedesk.db.models import Delivery, OutboxMessage, Ticket
+from tests.support.cluster import free_ports, running_cluster
+from tests.support.gateway import find_button
+from tests.support.redis_server import RedisServer
+from tests.test_metrics import scrape
+
+EMPLOYEES = 30
+FIRST_EMPLOYEE = 9100
+FILER = FIRST_EMPLOYEE + EMPLOYEES - 1  # the last one files a ticket instead of asking
+QUESTIONS = (
+    "my printer won't print",
+    "my vpn keeps disconnecting",
+    "the wifi does not connect",
+    "outlook does not receive emails",
+)
+NOTICES = 40
+SECRET = "fault-test-secret"
+ANSWERED_WITHIN_S = 400.0  # a message its gateway died with is answered after two leases
+FOUND = "Here is what I found"
+
+
+def _first_hit(message: str) -> str | None:
+    """The first article of a search answer (None for any other message)."""
+    if FOUND not in message:
+        return None
+    match = re.search(r"^1\.\s*(.+)$", re.sub(r"<[^>]+>", "", message), re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+class Employees:
+    def __init__(self, telegram) -> None:
+        self.telegram = telegram
+        self.sent = 0
+
+    def said(self, user: int) -> list[str]:
+        return [str(c.params["text"]) for c in self.telegram.calls_of("sendMessage", user)]
+
+    def answers(self, user: int) -> list[str]:
+        return [hit for m in self.said(user) if (hit := _first_hit(m))]
+
+    async def say(self, user: int, words: str) -> None:
+        self.sent += 1
+        await self.telegram.deliver(self.telegram.message(user, text=words))
+
+    async def until(self, condition, what: str) -> None:
+        deadline = asyncio.get_running_loop().time() + ANSWERED_WITHIN_S
+        while not condition():
+            assert asyncio.get_running_loop().time() < deadline, f"never came: {what}"
+            await asyncio.sleep(0.2)
+
+    async def ask_everything(self, user: int) -> None:
+        for number, question in enumerate(QUESTIONS, start=1):
+            await asyncio.sleep(random.uniform(0, 3))
+            await self.say(user, question)
+            await self.until(lambda n=number: len(self.answers(user)) >= n, f"{user}: {question}")
+
+
+async def _crash(service: Service) -> None:
+    """SIGKILL, then start it again and wait until it is healthy."""
+    service.process.send_signal(signal.SIGKILL)
+    service.process.wait()
+    service.start()
+    await asyncio.to_thread(service.wait_healthy, 300)
+
+
+async def _delivered(ops_port: int) -> float:
+    try:
+        metrics = await scrape(f"http://127.0.0.1:{ops_port}/metrics")
+    except Exception:  # a gateway being restarted
+        return 0.0
+    return metrics.get(("deskbot_outbox_delivered_total", (("channel", "tg"),)), 0.0)
+
+
+async def _crash_the_sender_of_notices(cluster, telegram, database: Database) -> None:
+    """Queue the notices, slow Telegram down, and kill the gateway that is sending them."""
+    ports = [g.ops for g in cluster.ports.gateways]
+    before = [await _delivered(p) for p in ports]
+    telegram.send_delay_s = 0.3
+    with database.unit_of_work() as session:
+        for n in range(NOTICES):
+            chat = FIRST_EMPLOYEE + n % EMPLOYEES
+            outbox.enqueue(session, "tg", str(chat), {"text": f"notice {n}"}, f"notice-{n}")
+    while True:
+        sending = [n for n, p in enumerate(ports) if await _delivered(p) >= before[n] + 2]
+        if sending:
+            break
+        await asyncio.sleep(0.1)
+    await _crash(cluster.gateways[sending[0]])
+    telegram.send_delay_s = 0.0
+
+
+def _cut_database_connections(database_url: str, names: list[str]) -> int:
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        cut = connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = ANY(:names) AND pid <> pg_backend_pid()"
+            ),
+            {"names": names},
+        )
+    engine.dispose()
+    return cut
+
+
+async def _file_a_ticket(people: Employees, telegram, cluster) -> None:
+    """Filing, with the Rasa server killed between the proposal and the confirmation."""
+    await people.say(FILER, "open a ticket")
+    await people.until(lambda: len(people.said(FILER)) >= 1, "the request for details")
+    await people.say(FILER, "my second monitor is black")
+    await people.until(
+        lambda: any("File the ticket" in str(c.params.get("reply_markup"))
+                    for c in telegram.calls_of("sendMessage", FILER)),
+        "the proposal",
+    )  # fmt: skip
+    await _crash(cluster.rasa_servers[0])
+    message_id, data = find_button(telegram.calls_of("sendMessage", FILER), "File the ticket")
+    people.sent += 1
+    await telegram.deliver(telegram.callback(FILER, data, message_id))
+    await people.until(
+        lambda: any("Done: your ticket is SD-" in m for m in people.said(FILER)), "the ticket"
+    )
+
+
+async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_drop(
+    telegram, tmp_path
+):
+    redis = RedisServer()
+    redis.start()
+    ports = free_ports()
+    gateway_settings = {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TELEGRAM_MODE": "webhook",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{ports.webhook}/telegram/webhook",
+        "DESKBOT_WEBCHAT_ENABLED": "true",
+        "DESKBOT_OUTBOX_LEASE_SECONDS": "10",
+    }
+    # Started from a thread: the loopback Bot API runs on this loop and must answer the
+    # gateways' setWebhook while they start.
+    topology = running_cluster(tmp_path, ports, redis.url, gateway_settings)
+    try:
+        cluster = await asyncio.to_thread(topology.__enter__)
+        try:
+            database = Database(cluster.settings["DESKBOT_DB_URL"])
+            people = Employees(telegram)
+            chatting = [
+                asyncio.create_task(people.ask_everything(FIRST_EMPLOYEE + n))
+                for n in range(EMPLOYEES - 1)
+            ]
+            filing = asyncio.create_task(_file_a_ticket(people, telegram, cluster))
+            await asyncio.sleep(3)
+            await _crash(cluster.gateways[0])
+            await _crash(cluster.action_servers[0])
+            await _crash(cluster.load_balancer)  # webhook calls fail meanwhile: sent again
+            await _crash_the_sender_of_notices(cluster, telegram, database)
+            redis.stop()
+            await asyncio.sleep(2)
+            redis.start()
+            db_name = cluster.settings["DESKBOT_DB_URL"].rsplit("/", 1)[1]
+            cut = _cut_database_connections(
+                cluster.settings["DESKBOT_DB_URL"], [db_name, f"{db_name}_conversations"]
+            )
+            try:
+                await asyncio.gather(*chatting, filing)
+            except AssertionError as missing:
+                raise AssertionError(f"{missing}; inbox: {_inbox(database)}") from None
+            await people.until(lambda: _settled(database), "an empty outbox and inbox")
+            counts = _counts(people, telegram, database)
+            database.dispose()
+        finally:
+            await asyncio.to_thread(topology.__exit__, None, None, None)
+    finally:
+        redis.stop()
+
+    print(
+        f"\nfault test: {people.sent} messages sent by {EMPLOYEES} employees, "
+        f"{telegram.redeliveries} webhook calls made again, {cut} database connections cut; "
+        f"deliveries {counts['deliveries']}; {counts['notices']} of {NOTICES} notices "
+        f"delivered, {counts['notice_repeats']} delivered twice (crash window); "
+        f"tickets {counts['tickets']}"
+    )
+    assert counts["unanswered"] == [] and counts["answered_twice"] == []
+    assert counts["tickets"] == 1 and counts["done"] == 1
+    assert counts["notices"] == NOTICES
+    assert counts["notice_repeats"] <= 1  # only the one in flight when its sender died
+
+
+def _inbox(database: Database) -> list[tuple]:
+    """What deskbot recorded of each message, to tell where one was lost."""
+    with database.unit_of_work() as session:
+        rows = session.execute(
+            select(Delivery.sender_id, Delivery.delivery_key, Delivery.text, Delivery.status)
+        )
+        return [tuple(row) for row in rows]
+
+
+def _settled(database: Database) -> bool:
+    with database.unit_of_work() as session:
+        pending = session.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
+        in_hand = session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.status.in_(("received", "core_unavailable")))
+        )
+    return pending == 0 and in_hand == 0
+
+
+def _counts(people: Employees, telegram, database: Database) -> dict:
+    askers = range(FIRST_EMPLOYEE, FILER)
+    answers = {user: people.answers(user) for user in askers}
+    notices = Counter(
+        str(c.params["text"])
+        for c in telegram.calls_of("sendMessage")
+        if str(c.params["text"]).startswith("notice ")
+    )
+    with database.unit_of_work() as session:
+        statuses = dict(
+            session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+        )
+        tickets = session.scalar(select(func.count()).select_from(Ticket))
+    return {
+        "unanswered": [u for u, hits in answers.items() if len(hits) < len(QUESTIONS)],
+        "answered_twice": [u for u, hits in answers.items() if len(hits) != len(set(hits))
+                           or len(hits) > len(QUESTIONS)],
+        "deliveries": statuses,
+        "notices": len(notices),
+        "notice_repeats": sum(n - 1 for n in notices.values()),
+        "tickets": tickets,
+        "done": sum("Done: your ticket is SD-" in m for m in people.said(FILER)),
+    }  # fmt: skip
