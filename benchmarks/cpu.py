@@ -24,6 +24,24 @@ def cpu_seconds(pid: int, proc: Path = PROC, descendants: bool = True) -> float:
     return sum(stats[p][1] for p in tree if p in stats) / ticks
 
 
+def server_pids(command: str, proc: Path = PROC) -> list[int]:
+    """The topmost processes named ``command`` (a server's main process, whose workers are its
+    descendants): PostgreSQL's postmaster, redis-server."""
+    names = {}
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                names[int(entry.name)] = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+    stats = _all_stats(proc)
+    return [
+        pid
+        for pid, name in names.items()
+        if name == command and pid in stats and names.get(stats[pid][0]) != command
+    ]
+
+
 def _all_stats(proc: Path) -> dict[int, tuple[int, int]]:
     """pid -> (parent pid, utime + stime in clock ticks)."""
     stats = {}

@@ -2,10 +2,14 @@
 
 ``scripts/bootstrap.sh bench-turns [--employees 1 10 50] [--turns 20]`` starts the action
 server, Rasa and the gateway (``python -m bot``, polling) as separate processes on a fresh
-SQLite database, serves the Bot API on loopback in this process, and prints turns per second
-and p50/p95/p99 latency for each N, with the CPU time each process spent per turn (Linux
-/proc); the last line is JSON. ``--think 0`` measures capacity:
+SQLite database, as make run does, serves the Bot API on loopback in this process, and prints
+turns per second and p50/p95/p99 latency for each N, with the CPU time each process spent per
+turn (Linux /proc); the last line is JSON. ``--think 0`` measures capacity:
 employees who write again as soon as an answer is over.
+
+``--topology cluster`` measures make cluster's topology instead: HAProxy, two gateways in
+webhook mode, two Rasa servers, two action servers, a fresh database on the local PostgreSQL
+and the local Redis; the CPU of the whole PostgreSQL and Redis servers is counted too.
 """
 
 import argparse
@@ -16,11 +20,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.cpu import cpu_seconds
+import psycopg
+
+from benchmarks.cpu import cpu_seconds, server_pids
 from benchmarks.load import run_load
+from bot.settings import TelegramSettings
+from launcher.cluster import build, conversations_database, ensure_database
 from launcher.processes import Service
 from launcher.stack import ROOT, StackPaths, StackSecrets, action_server, gateway, rasa_server
 from servicedesk.db.migrate import upgrade
+from tests.support.cluster import free_ports
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import free_port
 
@@ -61,6 +70,7 @@ def start(services: list[Service]) -> None:
 async def measure(
     employee_counts: list[int], turns: int, think_s: float, work: Path
 ) -> list[dict]:
+    """make run's topology."""
     database_url = f"sqlite:///{work / 'bench.sqlite3'}"
     upgrade(database_url)
     paths, secrets = StackPaths.from_environment(), StackSecrets.from_environment()
@@ -77,41 +87,116 @@ async def measure(
     actions = action_server(action_port, database_url, paths, secrets, work)
     rasa = rasa_server(rasa_port, action_port, paths, secrets, work)
     services = [actions, rasa]
+    groups = {"gateway": [bot], "rasa": [rasa], "action_server": [actions]}
     try:
         await asyncio.to_thread(start, services)
         await asyncio.to_thread(start, [bot])
-        first_user = 500_000
-        # One answered turn first: the gateway is polling and warm before anything is counted.
-        await run_load(telegram, [first_user - 1], messages()[:1], turns_each=0)
-        results = []
-        for count in employee_counts:
-            users = range(first_user, first_user + count)
-            first_user += count
-            before = cpu_per_process(bot, rasa, actions)
-            result = await run_load(telegram, list(users), messages(), turns, think_s=think_s)
-            served = result.turns + count  # the warm-up turn of each employee included
-            spent = {
-                name: round((seconds - before[name]) / served * 1000, 1)
-                for name, seconds in cpu_per_process(bot, rasa, actions).items()
-            }
-            results.append(result.summary() | {"cpu_ms_per_turn": spent})
-            print(_row(results[-1]), flush=True)
-        return results
+        return await _load_steps(telegram, groups, [], employee_counts, turns, think_s)
     finally:
         for service in [bot, *reversed(services)]:
             service.stop()
         await telegram.stop()
 
 
-def cpu_per_process(bot: Service, rasa: Service, actions: Service) -> dict[str, float]:
-    """CPU seconds so far: each service with its children, and this process alone (the
-    loopback Bot API and the simulated employees)."""
-    return {
-        "gateway": cpu_seconds(bot.process.pid),
-        "rasa": cpu_seconds(rasa.process.pid),
-        "action_server": cpu_seconds(actions.process.pid),
-        "bot_api_and_load": cpu_seconds(os.getpid(), descendants=False),
+async def measure_cluster(
+    employee_counts: list[int],
+    turns: int,
+    think_s: float,
+    work: Path,
+    rasa_endpoints: str = "endpoints-cluster.yml",
+) -> list[dict]:
+    """make cluster's topology, Telegram in webhook mode through HAProxy."""
+    database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/bench_{os.getpid()}"
+    ensure_database(database_url)
+    upgrade(database_url)
+    telegram = FakeTelegram()
+    await telegram.start()
+    ports = free_ports()
+    cluster = build(
+        ports,
+        database_url,
+        "redis://127.0.0.1:6379/0",
+        StackPaths.from_environment(),
+        StackSecrets.from_environment(),
+        work,
+        TelegramSettings(bot_token=telegram.token, mode="webhook"),
+        rasa_endpoints,
+    )
+    for bot in cluster.gateways:
+        bot.env |= {
+            "TELEGRAM_BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "TELEGRAM_MODE": "webhook",
+            "TELEGRAM_WEBHOOK_SECRET": "bench-turns",
+            "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{ports.webhook}/telegram/webhook",
+            "DESKBOT_WEBCHAT_ENABLED": "false",
+        }
+    groups = {
+        "gateway": cluster.gateways,
+        "rasa": cluster.rasa_servers,
+        "action_server": cluster.action_servers,
+        "load_balancer": [cluster.load_balancer],
     }
+    servers = {"postgresql": server_pids("postgres"), "redis": server_pids("redis-server")}
+    try:
+        for stage in cluster.stages():
+            await asyncio.to_thread(start, stage)
+        return await _load_steps(telegram, groups, servers, employee_counts, turns, think_s)
+    finally:
+        for service in reversed([s for stage in cluster.stages() for s in stage]):
+            service.stop()
+        await telegram.stop()
+        _drop(database_url)
+
+
+def _drop(database_url: str) -> None:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        for name in (database_url.rsplit("/", 1)[1], conversations_database(database_url)):
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _load_steps(
+    telegram: FakeTelegram,
+    groups: dict[str, list[Service]],
+    servers: dict[str, list[int]],
+    employee_counts: list[int],
+    turns: int,
+    think_s: float,
+) -> list[dict]:
+    first_user = 500_000
+    # One answered turn first: the gateway is polling and warm before anything is counted.
+    await run_load(telegram, [first_user - 1], messages()[:1], turns_each=0)
+    results = []
+    for count in employee_counts:
+        users = range(first_user, first_user + count)
+        first_user += count
+        before = cpu_per_process(groups, servers)
+        result = await run_load(telegram, list(users), messages(), turns, think_s=think_s)
+        served = result.turns + count  # the warm-up turn of each employee included
+        spent = {
+            name: round((seconds - before[name]) / served * 1000, 1)
+            for name, seconds in cpu_per_process(groups, servers).items()
+        }
+        deskbot = sum(ms for name, ms in spent.items() if name != "bot_api_and_load")
+        spent["deskbot_total"] = round(deskbot, 1)
+        results.append(result.summary() | {"cpu_ms_per_turn": spent})
+        print(_row(results[-1]), flush=True)
+    return results
+
+
+def cpu_per_process(
+    groups: dict[str, list[Service]], servers: dict[str, list[int]]
+) -> dict[str, float]:
+    """CPU seconds so far: each kind of deskbot process (its replicas and their children),
+    each shared server (PostgreSQL, Redis: everything they did), and this process alone (the
+    loopback Bot API and the simulated employees)."""
+    spent = {
+        name: sum(cpu_seconds(s.process.pid) for s in services if s.process)
+        for name, services in groups.items()
+    }
+    spent |= {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in servers.items()}
+    spent["bot_api_and_load"] = cpu_seconds(os.getpid(), descendants=False)
+    return spent
 
 
 def _row(r: dict) -> str:
@@ -134,9 +219,21 @@ def main(argv: list[str] | None = None) -> int:
         default=THINK_S,
         help="mean seconds an employee pauses after an answer (0: as fast as the bot answers)",
     )
+    parser.add_argument("--topology", choices=("run", "cluster"), default="run")
+    parser.add_argument(
+        "--rasa-endpoints",
+        default="endpoints-cluster.yml",
+        help="with --topology cluster: Rasa's stores (endpoints-cluster-redis.yml: Redis)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
-        results = asyncio.run(measure(args.employees, args.turns, args.think, Path(work)))
+        if args.topology == "cluster":
+            load = measure_cluster(
+                args.employees, args.turns, args.think, Path(work), args.rasa_endpoints
+            )
+        else:
+            load = measure(args.employees, args.turns, args.think, Path(work))
+        results = asyncio.run(load)
     print(json.dumps(results))
     return 0
 

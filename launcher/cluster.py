@@ -93,16 +93,16 @@ def build(
     secrets: StackSecrets,
     log_dir: Path,
     telegram: TelegramSettings,
+    rasa_endpoints: str = "endpoints-cluster.yml",
 ) -> Cluster:
+    """Every process of the topology; Rasa with ``rasa_endpoints`` from nlu/."""
     shared = {"DESKBOT_DB_URL": database_url, "DESKBOT_REDIS_URL": redis_url}
     actions = [
         action_server(port, database_url, paths, secrets, log_dir, f"action server {n}")
         for n, port in enumerate(ports.action_servers, start=1)
     ]
     rasas = [
-        rasa_server(
-            port, ports.actions, paths, secrets, log_dir, "endpoints-cluster.yml", f"Rasa {n}"
-        )
+        rasa_server(port, ports.actions, paths, secrets, log_dir, rasa_endpoints, f"Rasa {n}")
         for n, port in enumerate(ports.rasa_servers, start=1)
     ]
     for rasa in rasas:

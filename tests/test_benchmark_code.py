@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from benchmarks.cpu import cpu_seconds
+from benchmarks.cpu import cpu_seconds, server_pids
 from benchmarks.scale import overlap_at_10, synthetic_articles
 from kb_index.dense import DenseIndex
 from kb_index.evaluation import Query
@@ -168,6 +168,23 @@ def test_cpu_seconds_adds_up_a_process_and_its_descendants(tmp_path):
     assert cpu_seconds(11, tmp_path) == 3.0
     assert cpu_seconds(10, tmp_path, descendants=False) == 1.0
     assert cpu_seconds(99, tmp_path) == 0.0
+
+
+def test_a_servers_main_process_is_found_by_name(tmp_path):
+    for pid, ppid, name in [
+        (30, 1, "postgres"),  # the postmaster
+        (31, 30, "postgres"),  # its backends
+        (32, 30, "postgres"),
+        (40, 1, "redis-server"),
+        (50, 1, "python"),
+    ]:
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(_stat(pid, ppid, 0, 0, name))
+        (tmp_path / str(pid) / "comm").write_text(name + "\n")
+
+    assert server_pids("postgres", tmp_path) == [30]
+    assert server_pids("redis-server", tmp_path) == [40]
+    assert server_pids("nginx", tmp_path) == []
 
 
 BUSY_THEN_IDLE = """

@@ -84,6 +84,7 @@ class FakeTelegram:
     send_delay_s: float = 0.0  # each sendMessage takes this long to answer
     _updates: list[dict] = field(default_factory=list)
     _polls_now: int = 0
+    _posting: set = field(default_factory=set)  # webhook calls under way
     _runner: web.AppRunner | None = None
     base_url: str = ""
 
@@ -104,7 +105,13 @@ class FakeTelegram:
 
     # -- what the tests do -------------------------------------------------------------------
     async def push(self, update: dict) -> dict:
-        """Queue an update exactly as given (a repeated one simulates a duplicated delivery)."""
+        """Queue an update exactly as given (a repeated one simulates a duplicated delivery);
+        in webhook mode, post it to the webhook without waiting for the call to end."""
+        if self.webhook is not None:
+            posting = asyncio.create_task(self.deliver(update))
+            self._posting.add(posting)
+            posting.add_done_callback(self._posting.discard)
+            return update
         async with self._changed:
             self._updates.append(update)
             self._changed.notify_all()
