@@ -91,7 +91,7 @@ async def measure(
     try:
         await asyncio.to_thread(start, services)
         await asyncio.to_thread(start, [bot])
-        return await _load_steps(telegram, groups, [], employee_counts, turns, think_s)
+        return await _load_steps(telegram, groups, {}, employee_counts, turns, think_s)
     finally:
         for service in [bot, *reversed(services)]:
             service.stop()
