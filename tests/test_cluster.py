@@ -4,7 +4,6 @@ conversation in the middle of filing a ticket goes on after its gateway and its 
 were killed; with Redis down a message is kept, not hung, and answered once Redis is back."""
 
 import asyncio
-import signal
 import uuid
 
 import pytest
@@ -54,8 +53,7 @@ async def test_filing_goes_on_after_its_gateway_and_rasa_server_are_killed(clust
     status, proposal = await chat(cluster, session, "2", text="my second monitor is black")
     assert status == 200, proposal
     for killed in (cluster.gateways[0], cluster.rasa_servers[0]):
-        killed.process.send_signal(signal.SIGKILL)
-        killed.process.wait()
+        killed.kill()
     status, filed = await chat(cluster, session, "3", button=button(proposal, "File the ticket"))
     assert status == 200, filed
     assert texts(filed).startswith("Done: your ticket is SD-"), filed

@@ -14,7 +14,6 @@ are printed (make test -s shows them)."""
 import asyncio
 import random
 import re
-import signal
 from collections import Counter
 
 from sqlalchemy import create_engine, func, select, text
@@ -80,9 +79,8 @@ class Employees:
 
 
 async def _crash(service: Service) -> None:
-    """SIGKILL, then start it again and wait until it is healthy."""
-    service.process.send_signal(signal.SIGKILL)
-    service.process.wait()
+    """SIGKILL (its workers too), then start it again and wait until it is healthy."""
+    service.kill()
     service.start()
     await asyncio.to_thread(service.wait_healthy, 300)
 
