@@ -88,11 +88,12 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> Result:
         recorded = _recorded_text(incoming)
-        delivery_id, last_language = await self._claim(incoming, recorded)
+        delivery_id, last_language, behind = await self._claim(incoming, recorded)
         if delivery_id is None:
             log.info("duplicate delivery %s:%s ignored", incoming.channel, incoming.delivery_key)
             return Result(Outcome.DUPLICATE)
-        await self._wait_for_turn(delivery_id)
+        if behind:
+            await self._wait_for_turn(delivery_id)
         # The employee's words decide; a button, a command or a short "ok" keeps the language
         # they last wrote in (the messenger's own setting before they have written anything).
         words = incoming.text if incoming.is_text and incoming.button_token is None else ""
@@ -214,11 +215,14 @@ class Conversation:
         with self._db.unit_of_work() as session:
             buttons.release(session, incoming.button_token or "", incoming.sender_id)
 
-    async def _claim(self, incoming: Incoming, recorded: str) -> tuple[int | None, str | None]:
+    async def _claim(
+        self, incoming: Incoming, recorded: str
+    ) -> tuple[int | None, str | None, bool]:
         """Claim the delivery (its id, None for a duplicate); also the language the employee
-        last wrote in, if known."""
+        last wrote in, if known, and whether an earlier message of the chat is still in hand,
+        all in one transaction."""
 
-        def claim() -> tuple[int | None, str | None]:
+        def claim() -> tuple[int | None, str | None, bool]:
             with self._db.unit_of_work() as session:
                 claimed = deliveries.claim(
                     session,
@@ -228,7 +232,8 @@ class Conversation:
                     recorded,
                     replayable=_replayable(incoming),
                 )
-                return claimed, users.last_language(session, incoming.sender_id)
+                behind = claimed is not None and _behind(session, claimed)
+                return claimed, users.last_language(session, incoming.sender_id), behind
 
         return await asyncio.to_thread(claim)
 
@@ -236,12 +241,14 @@ class Conversation:
         """Wait while an earlier message of the same chat is being handled (by this replica or
         another). One whose handler died stops counting ``TURN_LEASE`` after it arrived."""
 
-        def earlier_in_hand() -> bool:
+        def behind() -> bool:
             with self._db.unit_of_work() as session:
-                return deliveries.earlier_in_hand(session, delivery_id, utcnow() - TURN_LEASE)
+                return _behind(session, delivery_id)
 
-        while await asyncio.to_thread(earlier_in_hand):
+        while True:
             await asyncio.sleep(TURN_POLL_S)
+            if not await asyncio.to_thread(behind):
+                return
 
     async def _set_status(self, incoming: Incoming, status: str) -> None:
         def set_status() -> None:
@@ -267,6 +274,11 @@ def _typed_command(text: str) -> str | None:
     """ "/mute" typed where the messenger has no commands of its own (XMPP, the web chat)."""
     words = text.strip()
     return words[1:].lower() if words.startswith("/") and words[1:].isalpha() else None
+
+
+def _behind(session, delivery_id: int) -> bool:
+    """Whether an earlier message of the delivery's chat is still in hand (within the lease)."""
+    return deliveries.earlier_in_hand(session, delivery_id, utcnow() - TURN_LEASE)
 
 
 def _replayable(incoming: Incoming) -> bool:
