@@ -95,7 +95,16 @@ async def main(
         if polling.reader is not None:
             duties.append(polling.reader)
     if xmpp_settings.jid is not None:
-        duties.append(partial(run_xmpp, xmpp_settings, conversation, agent_desk, agent_settings))
+        duties.append(
+            partial(
+                run_xmpp,
+                xmpp_settings,
+                conversation,
+                agent_desk,
+                agent_settings,
+                gateway.outbox_lease_seconds,
+            )
+        )
     if not runners and not tasks and not duties:
         log.error(
             "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
@@ -155,6 +164,7 @@ async def run_xmpp(
     conversation: Conversation,
     agent_desk: AgentDesk,
     agent_settings: AgentSettings,
+    lease_s: float,
 ) -> None:
     """Connect the bot's XMPP account (it reconnects by itself) and deliver the outbox, until
     cancelled (this replica stopped leading)."""
@@ -164,7 +174,7 @@ async def run_xmpp(
     gateway.start()
     log.info("XMPP: connecting as %s", settings.jid)
     try:
-        await XmppDelivery(gateway, agent_desk.database).run()
+        await XmppDelivery(gateway, agent_desk.database, lease_s=lease_s).run()
     finally:
         await gateway.stop()
 

@@ -46,9 +46,8 @@ class TelegramDelivery(OutboxLoop):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         lease_s: float = outbox.LEASE_S,
     ) -> None:
-        super().__init__(database, sleep)
+        super().__init__(database, sleep, lease_s)
         self._bot, self._limiter = bot, limiter or RateLimiter()
-        self._lease_s = lease_s  # how long a pass may hold what it loaded before others get it
 
     async def deliver_due(self) -> int:
         """Send every due message once; returns how many went out."""
@@ -84,7 +83,7 @@ class TelegramDelivery(OutboxLoop):
         fails alone."""
         due = []
         with self._db.unit_of_work() as session:
-            for message in outbox.claim(session, CHANNEL, lease_s=self._lease_s):
+            for message in self._claim(session, CHANNEL):
                 chat_id = chat_id_of(message.recipient)
                 if chat_id is None:
                     error = f"{message.recipient[:100]!r} is not a Telegram chat id"

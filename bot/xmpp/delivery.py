@@ -27,8 +27,9 @@ class XmppDelivery(OutboxLoop):
         gateway: XmppGateway,
         database: Database,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        lease_s: float = outbox.LEASE_S,
     ) -> None:
-        super().__init__(database, sleep)
+        super().__init__(database, sleep, lease_s)
         self._gateway = gateway
 
     async def deliver_due(self) -> int:
@@ -57,7 +58,7 @@ class XmppDelivery(OutboxLoop):
         with self._db.unit_of_work() as session:
             return [
                 (m.id, m.recipient, _as_reply(session, m.recipient, m.payload, room))
-                for m in outbox.claim(session, CHANNEL)
+                for m in self._claim(session, CHANNEL)
             ]
 
 
