@@ -33,9 +33,10 @@ class Leadership:
     """Runs ``duties`` while this replica leads; stops them as soon as it no longer does."""
 
     def __init__(self, database_url: str, interval_s: float = 2.0) -> None:
-        self._url = database_url
         self._interval_s = interval_s
         self._shared = make_url(database_url).get_backend_name() == "postgresql"
+        # Its own connections, outside any pool: the lock lives exactly as long as one.
+        self._engine = create_engine(database_url, poolclass=NullPool) if self._shared else None
 
     async def run(self, duties: Duties) -> None:
         if not self._shared:
@@ -67,8 +68,8 @@ class Leadership:
             await asyncio.sleep(self._interval_s)
 
     def _try_lock(self) -> Connection | None:
-        engine = create_engine(self._url, poolclass=NullPool)
-        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        assert self._engine is not None
+        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         taken = connection.scalar(
             text("SELECT pg_try_advisory_lock(:key)"), {"key": DUTIES_LOCK_KEY}
         )
@@ -108,6 +109,5 @@ class Leadership:
 def _close(connection: Connection) -> None:
     try:
         connection.close()
-        connection.engine.dispose()
     except Exception:  # already broken: PostgreSQL released the lock with it
         log.debug("closing a broken connection", exc_info=True)

@@ -42,9 +42,11 @@ class Replayer(Periodic):
             if self.stopping:
                 break
             if not message.replayable:
-                await asyncio.to_thread(self._ask_to_repeat, message)
+                text = t("action_interrupted", message.last_language)
+                await asyncio.to_thread(self._answer_instead, message, text, "interrupted")
             elif utcnow() - message.received_at > self._window:
-                await asyncio.to_thread(self._expire, message)
+                text = t("kept_message_expired", message.last_language, text=_quoted(message))
+                await asyncio.to_thread(self._answer_instead, message, text, "expired")
             elif await self._conversation.replay(message):
                 answered += 1
             else:
@@ -57,19 +59,15 @@ class Replayer(Periodic):
         with self._db.unit_of_work() as session:
             return deliveries.unhandled(session, abandoned_before=utcnow() - 2 * TURN_LEASE)
 
-    def _ask_to_repeat(self, message: KeptMessage) -> None:
+    def _answer_instead(self, message: KeptMessage, text: str, outcome: str) -> None:
+        """Tell the sender ``text`` instead of an answer, and close the message as ``outcome``."""
         sender = SenderId.parse(message.sender_id)
-        body = {"text": t("action_interrupted", message.last_language)}
         with self._db.unit_of_work() as session:
-            key = f"replay:{message.id}:interrupted"
-            outbox.enqueue(session, sender.channel, sender.external_id, body, key)
-            deliveries.finish(session, message.id, "interrupted")
+            key = f"replay:{message.id}:{outcome}"
+            outbox.enqueue(session, sender.channel, sender.external_id, {"text": text}, key)
+            deliveries.finish(session, message.id, outcome)
 
-    def _expire(self, message: KeptMessage) -> None:
-        sender = SenderId.parse(message.sender_id)
-        quoted = message.text[:QUOTED_CHARS] + ("…" if len(message.text) > QUOTED_CHARS else "")
-        body = {"text": t("kept_message_expired", message.last_language, text=quoted)}
-        with self._db.unit_of_work() as session:
-            key = f"replay:{message.id}:expired"
-            outbox.enqueue(session, sender.channel, sender.external_id, body, key)
-            deliveries.finish(session, message.id, "expired")
+
+def _quoted(message: KeptMessage) -> str:
+    cut = len(message.text) > QUOTED_CHARS
+    return message.text[:QUOTED_CHARS] + ("…" if cut else "")

@@ -5,6 +5,7 @@ over two gateways, two Rasa servers, two action servers and the console. The sam
 and settings run on several machines (docker-compose.yml).
 """
 
+import json
 import logging
 import os
 import sys
@@ -153,7 +154,7 @@ def _gateway(
     service.env |= {
         "DESKBOT_OPS_PORT": str(own.ops),
         "DESKBOT_WEBCHAT_PORT": str(own.webchat),
-        "DESKBOT_WEBCHAT_ORIGINS": "[" + ",".join(f'"{o}"' for o in public) + "]",
+        "DESKBOT_WEBCHAT_ORIGINS": json.dumps(public),
         "TELEGRAM_WEBHOOK_PORT": str(own.webhook),
     }
     return service

@@ -67,8 +67,7 @@ class Service:
         try:
             self.process.wait(timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self.kill()
 
     def kill(self) -> None:
         """SIGKILL to the process and all it started (a server's workers), as when its
