@@ -266,3 +266,33 @@ async def test_a_message_kept_too_long_gets_an_honest_apology(stack, stack_db):
     assert apology.payload["text"].startswith("Sorry, I was unavailable for too long")
     assert "«my mouse is broken»" in apology.payload["text"]
     assert [d.status for d in deliveries_of(stack_db, sender)] == ["expired"]
+
+
+async def test_messages_a_dead_replica_left_in_hand_are_answered_or_the_action_asked_again(
+    stack, stack_db
+):
+    """Typed words are asked of Rasa again and answered; a pressed button is not repeated on
+    the employee's behalf: they are asked to press it again."""
+    sender = "tg:8016"
+    with stack_db.unit_of_work() as session:
+        deliveries.claim(session, "tg", "8016001", sender, "my printer won't print", True)
+        deliveries.claim(session, "tg", "8016002", sender, "[button abc]")
+        session.execute(
+            update(Delivery)
+            .where(Delivery.sender_id == sender)
+            .values(received_at=utcnow() - timedelta(minutes=5))
+        )
+    replayer = Replayer(Conversation(stack.rasa_client(), stack_db), stack_db)
+    assert await replayer.one_pass() == 1
+    with stack_db.unit_of_work() as session:
+        texts = [
+            m.payload["text"]
+            for m in session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == "8016")
+                .order_by(OutboxMessage.id)
+            )
+        ]
+    assert any("Printer does not print" in text for text in texts)
+    assert texts[-1].startswith("Sorry, I was interrupted while handling your last action")
+    assert [d.status for d in deliveries_of(stack_db, sender)] == ["replayed", "interrupted"]
