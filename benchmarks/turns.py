@@ -20,16 +20,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-import psycopg
-
 from benchmarks.cpu import cpu_seconds, server_pids
 from benchmarks.load import run_load
-from bot.settings import TelegramSettings
-from launcher.cluster import build, conversations_database, ensure_database
 from launcher.processes import Service
 from launcher.stack import ROOT, StackPaths, StackSecrets, action_server, gateway, rasa_server
 from servicedesk.db.migrate import upgrade
-from tests.support.cluster import free_ports
+from tests.support.cluster import (
+    REDIS_URL,
+    free_ports,
+    running_cluster_beside_this_loop,
+    telegram_webhook,
+)
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import free_port
 
@@ -106,53 +107,25 @@ async def measure_cluster(
     rasa_endpoints: str = "endpoints-cluster.yml",
 ) -> list[dict]:
     """make cluster's topology, Telegram in webhook mode through HAProxy."""
-    database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/bench_{os.getpid()}"
-    ensure_database(database_url)
-    upgrade(database_url)
     telegram = FakeTelegram()
     await telegram.start()
     ports = free_ports()
-    cluster = build(
-        ports,
-        database_url,
-        "redis://127.0.0.1:6379/0",
-        StackPaths.from_environment(),
-        StackSecrets.from_environment(),
-        work,
-        TelegramSettings(bot_token=telegram.token, mode="webhook"),
-        rasa_endpoints,
-    )
-    for bot in cluster.gateways:
-        bot.env |= {
-            "TELEGRAM_BOT_TOKEN": telegram.token,
-            "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "TELEGRAM_MODE": "webhook",
-            "TELEGRAM_WEBHOOK_SECRET": "bench-turns",
-            "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{ports.webhook}/telegram/webhook",
-            "DESKBOT_WEBCHAT_ENABLED": "false",
-        }
-    groups = {
-        "gateway": cluster.gateways,
-        "rasa": cluster.rasa_servers,
-        "action_server": cluster.action_servers,
-        "load_balancer": [cluster.load_balancer],
-    }
+    settings = telegram_webhook(telegram, ports, "bench-turns")
+    settings["DESKBOT_WEBCHAT_ENABLED"] = "false"
     servers = {"postgresql": server_pids("postgres"), "redis": server_pids("redis-server")}
     try:
-        for stage in cluster.stages():
-            await asyncio.to_thread(start, stage)
-        return await _load_steps(telegram, groups, servers, employee_counts, turns, think_s)
+        async with running_cluster_beside_this_loop(
+            work, ports, REDIS_URL, settings, rasa_endpoints
+        ) as cluster:
+            groups = {
+                "gateway": cluster.gateways,
+                "rasa": cluster.rasa_servers,
+                "action_server": cluster.action_servers,
+                "load_balancer": [cluster.load_balancer],
+            }
+            return await _load_steps(telegram, groups, servers, employee_counts, turns, think_s)
     finally:
-        for service in reversed([s for stage in cluster.stages() for s in stage]):
-            service.stop()
         await telegram.stop()
-        _drop(database_url)
-
-
-def _drop(database_url: str) -> None:
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        for name in (database_url.rsplit("/", 1)[1], conversations_database(database_url)):
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _load_steps(

@@ -16,14 +16,17 @@ import random
 import re
 from collections import Counter
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from launcher.cluster import conversations_database
 from launcher.processes import Service
 from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.db.models import Delivery, OutboxMessage, Ticket
-from tests.support.cluster import free_ports, running_cluster
+from tests.support.cluster import free_ports, running_cluster_beside_this_loop, telegram_webhook
 from tests.support.gateway import find_button
+from tests.support.postgres import terminate_backends
 from tests.support.redis_server import RedisServer
 from tests.test_metrics import scrape
 
@@ -111,18 +114,12 @@ async def _crash_the_sender_of_notices(cluster, telegram, database: Database) ->
     telegram.send_delay_s = 0.0
 
 
-def _cut_database_connections(database_url: str, names: list[str]) -> int:
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        cut = connection.scalar(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = ANY(:names) AND pid <> pg_backend_pid()"
-            ),
-            {"names": names},
-        )
-    engine.dispose()
-    return cut
+def _cut_database_connections(database_url: str) -> int:
+    """Every connection to deskbot's database and to Rasa's conversations beside it."""
+    names = [make_url(database_url).database, conversations_database(database_url)]
+    return terminate_backends(
+        database_url, "SELECT pid FROM pg_stat_activity WHERE datname = ANY(:names)", names=names
+    )
 
 
 async def _file_a_ticket(people: Employees, telegram, cluster) -> None:
@@ -150,21 +147,14 @@ async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_
     redis = RedisServer()
     redis.start()
     ports = free_ports()
-    gateway_settings = {
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_BASE_URL": telegram.base_url,
-        "TELEGRAM_MODE": "webhook",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{ports.webhook}/telegram/webhook",
+    gateway_settings = telegram_webhook(telegram, ports, SECRET) | {
         "DESKBOT_WEBCHAT_ENABLED": "true",
         "DESKBOT_OUTBOX_LEASE_SECONDS": "10",
     }
-    # Started from a thread: the loopback Bot API runs on this loop and must answer the
-    # gateways' setWebhook while they start.
-    topology = running_cluster(tmp_path, ports, redis.url, gateway_settings)
     try:
-        cluster = await asyncio.to_thread(topology.__enter__)
-        try:
+        async with running_cluster_beside_this_loop(
+            tmp_path, ports, redis.url, gateway_settings
+        ) as cluster:
             database = Database(cluster.settings["DESKBOT_DB_URL"])
             people = Employees(telegram)
             chatting = [
@@ -180,10 +170,7 @@ async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_
             redis.stop()
             await asyncio.sleep(2)
             redis.start()
-            db_name = cluster.settings["DESKBOT_DB_URL"].rsplit("/", 1)[1]
-            cut = _cut_database_connections(
-                cluster.settings["DESKBOT_DB_URL"], [db_name, f"{db_name}_conversations"]
-            )
+            cut = _cut_database_connections(cluster.settings["DESKBOT_DB_URL"])
             try:
                 await asyncio.gather(*chatting, filing)
             except AssertionError as missing:
@@ -191,8 +178,6 @@ async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_
             await people.until(lambda: _settled(database), "an empty outbox and inbox")
             counts = _counts(people, telegram, database)
             database.dispose()
-        finally:
-            await asyncio.to_thread(topology.__exit__, None, None, None)
     finally:
         redis.stop()
 

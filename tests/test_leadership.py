@@ -3,20 +3,18 @@ PostgreSQL advisory lock; another takes over within seconds when the leader dies
 connection. Real PostgreSQL, real gateway processes, the loopback Bot API."""
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
+from pathlib import Path
 
 import aiohttp
-from sqlalchemy import create_engine, text
 
 from bot.leadership import Leadership
-from launcher.stack import ROOT
+from launcher.processes import Service
+from launcher.stack import StackSecrets, gateway
 from servicedesk.db.migrate import upgrade
 from tests.conftest import _postgres_database
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.postgres import terminate_backends
 from tests.support.stack import free_port
 
 TAKEOVER_S = 20.0
@@ -84,40 +82,29 @@ async def test_on_sqlite_the_only_gateway_leads(tmp_path):
 
 def _terminate_lock_holder(url: str) -> None:
     """What an operator's pg_terminate_backend, or a dropped connection, does to the leader."""
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        ended = connection.scalar(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
-                "WHERE locktype = 'advisory' AND granted AND database = "
-                "(SELECT oid FROM pg_database WHERE datname = current_database())"
-            )
-        )
-    engine.dispose()
-    assert ended == 1
+    holders = (
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    assert terminate_backends(url, holders) == 1
 
 
 # -- two real gateway processes --------------------------------------------------------------
 
 
-def _start_gateway(url: str, telegram: FakeTelegram, ops_port: int) -> subprocess.Popen:
-    settings = {
-        "PYTHONPATH": str(ROOT),
-        "DESKBOT_DB_URL": url,
-        "DESKBOT_RASA_URL": f"http://127.0.0.1:{free_port()}",  # down: answers say so
+def _start_gateway(url: str, telegram: FakeTelegram, ops_port: int, log_dir: Path) -> Service:
+    """``python -m bot`` polling the loopback Bot API; Rasa is down (answers say so)."""
+    service = gateway(
+        free_port(), url, StackSecrets.from_environment(), log_dir, None, f"gateway {ops_port}"
+    )
+    service.env |= {
         "DESKBOT_OPS_PORT": str(ops_port),
         "DESKBOT_WEBCHAT_ENABLED": "false",
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        env={**os.environ, **settings},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    service.start()
+    return service
 
 
 async def _leads(ops_port: int) -> bool | None:
@@ -135,11 +122,11 @@ async def _leaders(ports: list[int]) -> list[bool | None]:
     return [await _leads(port) for port in ports]
 
 
-async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(telegram):
+async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(telegram, tmp_path):
     with _postgres_database() as url:
         upgrade(url)
         ports = [free_port(), free_port()]
-        gateways = [_start_gateway(url, telegram, port) for port in ports]
+        gateways = [_start_gateway(url, telegram, port, tmp_path) for port in ports]
         try:
             deadline = time.monotonic() + 60
             while sorted(await _leaders(ports), key=str) != [False, True]:  # both answer
@@ -150,8 +137,7 @@ async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(te
             await telegram.push(telegram.message(4101, text="is anyone there?"))
             await telegram.wait_for_calls("sendMessage", 1, 4101)
             assert telegram.most_polls_at_once == 1  # the other replica never polled
-            os.killpg(gateways[first].pid, signal.SIGKILL)
-            gateways[first].wait()
+            gateways[first].kill()
             killed_at = time.monotonic()
             other = ports[1 - first]
             while not await _leads(other):
@@ -161,7 +147,5 @@ async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(te
             await telegram.wait_for_calls("sendMessage", 1, 4102)
             assert len(telegram.calls_of("sendMessage", 4101)) == 1  # answered once
         finally:
-            for process in gateways:
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
-                    process.wait(30)
+            for service in gateways:
+                service.stop()

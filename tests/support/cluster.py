@@ -1,10 +1,11 @@
 """``make cluster``'s topology on free loopback ports, with a throwaway PostgreSQL database and
 the local Redis: HAProxy, two action servers, two Rasa servers, two gateways, the console."""
 
+import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +22,7 @@ from launcher.cluster import (
 )
 from launcher.stack import StackPaths, StackSecrets
 from servicedesk.db.migrate import upgrade
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.stack import free_port
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -51,6 +53,7 @@ def running_cluster(
     ports: ClusterPorts | None = None,
     redis_url: str = REDIS_URL,
     gateway_settings: dict[str, str] | None = None,
+    rasa_endpoints: str = "endpoints-cluster.yml",
 ) -> Iterator[Cluster]:
     """The topology, started as make cluster starts it; ``gateway_settings`` on top of the
     gateways' own (a Telegram token and webhook, say)."""
@@ -67,6 +70,7 @@ def running_cluster(
         StackSecrets.from_environment(),
         work,
         TelegramSettings(**_telegram_fields(gateway_settings)),
+        rasa_endpoints,
     )
     for gateway in cluster.gateways:
         gateway.env |= gateway_settings
@@ -85,6 +89,30 @@ def running_cluster(
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
             for database in (name, conversations_database(database_url)):
                 admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@contextlib.asynccontextmanager
+async def running_cluster_beside_this_loop(work: Path, *args, **kwargs) -> AsyncIterator[Cluster]:
+    """``running_cluster``, started and stopped from a thread, so that a server on this event
+    loop (the loopback Bot API) can answer the processes while they start."""
+    topology = running_cluster(work, *args, **kwargs)
+    cluster = await asyncio.to_thread(topology.__enter__)
+    try:
+        yield cluster
+    finally:
+        await asyncio.to_thread(topology.__exit__, None, None, None)
+
+
+def telegram_webhook(telegram: FakeTelegram, ports: ClusterPorts, secret: str) -> dict[str, str]:
+    """The gateways' settings for Telegram in webhook mode, through the load balancer, against
+    the loopback Bot API."""
+    return {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TELEGRAM_MODE": "webhook",
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{ports.webhook}/telegram/webhook",
+    }
 
 
 def _telegram_fields(settings: dict[str, str]) -> dict[str, str]:
