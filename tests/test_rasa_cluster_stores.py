@@ -13,9 +13,11 @@ import pytest
 
 from bot.rasa_client import RasaClient
 from launcher.stack import StackPaths, rasa_server
+from tests.support.postgres import terminate_backends
 from tests.support.stack import free_port
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_ENGINE = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +107,28 @@ async def test_a_conversation_goes_on_on_another_rasa_server_after_a_crash(clust
 
     assert seen_by_the_other == ["open a ticket", "my second monitor is black"]
     assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
+
+
+async def test_a_conversation_goes_on_after_postgresql_dropped_rasas_connections(cluster, stack):
+    """A connection the database dropped is replaced before use: the next turn sees the whole
+    conversation (Rasa would otherwise answer it from an empty in-memory one)."""
+    server = cluster[1]
+    sender = f"tg:{uuid.uuid4().int % 10**9}"
+    rasa = client_of(server, stack)
+    try:
+        await rasa.send(sender, "open a ticket", {"language": "en"})
+        proposal = await rasa.send(sender, "my second monitor is black", {"language": "en"})
+        database = server.env["DESKBOT_TRACKER_DB_NAME"]
+        cut = terminate_backends(
+            POSTGRES_ENGINE, "SELECT pid FROM pg_stat_activity WHERE datname = :name", name=database
+        )
+        filed = await rasa.send(sender, button(proposal, "File the ticket"), {"language": "en"})
+    finally:
+        await rasa.close()
+    assert cut >= 1
+    assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
+    texts = await tracker_texts(server, stack, sender)
+    assert texts[:2] == ["open a ticket", "my second monitor is black"]
 
 
 def test_a_rasa_server_with_another_model_is_refused(cluster, stack, tmp_path):
