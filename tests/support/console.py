@@ -7,6 +7,7 @@ from pathlib import Path
 
 import aiohttp
 import uvicorn
+from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright
 from pydantic import SecretStr
 
@@ -31,6 +32,7 @@ PASSWORD = "correct horse battery"
 @dataclass
 class RunningConsole:
     url: str
+    app: FastAPI
     server: uvicorn.Server
     task: asyncio.Task
 
@@ -43,16 +45,15 @@ class RunningConsole:
 async def start_console(database: Database) -> RunningConsole:
     port = free_port()
     settings = ConsoleSettings(secret_key=SecretStr("test-signing-key-" + "x" * 32))
-    config = uvicorn.Config(
-        create_app(database, settings), host="127.0.0.1", port=port, log_level="warning"
-    )
+    app = create_app(database, settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.05)
-    return RunningConsole(f"http://127.0.0.1:{port}", server, task)
+    return RunningConsole(f"http://127.0.0.1:{port}", app, server, task)
 
 
 def account(database: Database, username: str, role: str) -> str:
