@@ -71,7 +71,7 @@ async def main(
     agent_desk = AgentDesk(database, desks_from(agent_settings))
     token = gateway.rasa_token.get_secret_value() if gateway.rasa_token else None
     rasa = RasaClient(gateway.rasa_url, gateway.rasa_timeout_s, token)
-    conversation = Conversation(rasa, database)
+    conversation = Conversation(rasa, database, gateway.outbox_lease_seconds)
     redis = RedisSettings().client()  # limits shared by every replica; None: per process
     runners: list[web.AppRunner] = []
     tasks: list[asyncio.Task] = []

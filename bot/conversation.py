@@ -36,6 +36,12 @@ COMMAND_INTENTS = {
 # answered again (bot.replay).
 TURN_LEASE = timedelta(seconds=45)
 TURN_POLL_S = 0.05
+# Channels whose replies are kept in the outbox, in the transaction that marks their message
+# handled, until the adapter has sent them: if the gateway dies in between, a delivery worker
+# sends them once the lease ends, so no answer is lost. The web chat's page asks again under
+# the same id instead; XMPP numbers its choices per conversation in the adapter, which a
+# delivery worker does not (its replies are not kept yet).
+KEPT_REPLY_CHANNELS = frozenset({"tg"})
 FILE_WITHOUT_WORDS = "describe_problem"  # a file with no caption: the actions keep the file
 
 
@@ -73,9 +79,12 @@ class Result:
 class Conversation:
     """Dedupe, sanitise, ask Rasa, and turn its answers into replies with issued buttons."""
 
-    def __init__(self, rasa: RasaClient, database: Database) -> None:
+    def __init__(
+        self, rasa: RasaClient, database: Database, reply_lease_s: float = outbox.LEASE_S
+    ) -> None:
         self._rasa = rasa
         self._db = database
+        self._reply_lease_s = reply_lease_s
 
     async def handle(self, incoming: Incoming) -> Result:
         """Handle one delivery exactly once (counted in the turn metrics)."""
@@ -175,13 +184,45 @@ class Conversation:
     def _to_replies(
         self, incoming: Incoming, answers: list[dict[str, Any]], language: str
     ) -> list[Reply]:
-        """Issue the replies' buttons, mark the delivery handled and remember the language the
-        employee wrote in, in one transaction."""
+        """Issue the replies' buttons, keep them until sent (``KEPT_REPLY_CHANNELS``), mark
+        the delivery handled and remember the language the employee wrote in, in one
+        transaction."""
         with self._db.unit_of_work() as session:
             replies = [self._to_reply(session, incoming.sender_id, a) for a in answers]
+            if incoming.channel in KEPT_REPLY_CHANNELS:
+                replies = self._keep(session, incoming, answers, replies)
             deliveries.set_status(session, incoming.channel, incoming.delivery_key, "handled")
             users.note_language(session, incoming.sender_id, language)
             return replies
+
+    def _keep(
+        self, session, incoming: Incoming, answers: list[dict[str, Any]], replies: list[Reply]
+    ) -> list[Reply]:
+        """The replies, each held in the outbox for this gateway to send."""
+        recipient = SenderId.parse(incoming.sender_id).external_id
+        kept = []
+        for n, (answer, reply) in enumerate(zip(answers, replies, strict=True)):
+            key = f"reply:{incoming.channel}:{incoming.delivery_key}:{n}"
+            message = outbox.enqueue(
+                session,
+                incoming.channel,
+                recipient,
+                _as_outbox_message(answer),
+                key,
+                held_s=self._reply_lease_s,
+            )
+            kept.append(replace(reply, kept_as=message.id))
+        return kept
+
+    async def sent(self, replies: list[Reply]) -> None:
+        """The adapter sent these replies: their outbox rows are done."""
+        kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
+        if kept:
+            await asyncio.to_thread(self._mark_sent, kept)
+
+    def _mark_sent(self, kept: list[int]) -> None:
+        with self._db.unit_of_work() as session:
+            outbox.mark_all_sent(session, kept)
 
     @staticmethod
     def _to_reply(session, sender_id: str, answer: dict[str, Any]) -> Reply:

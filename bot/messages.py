@@ -17,3 +17,6 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    # The outbox row keeping it until the adapter has sent it (bot.conversation); None for a
+    # reply that is not kept.
+    kept_as: int | None = None

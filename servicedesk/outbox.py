@@ -16,15 +16,24 @@ LEASE_S = 120.0  # a delivery pass leases what it loads for this long
 
 
 def enqueue(
-    session: Session, channel: str, recipient: str, payload: dict, key: str
+    session: Session,
+    channel: str,
+    recipient: str,
+    payload: dict,
+    key: str,
+    held_s: float = 0.0,
 ) -> OutboxMessage:
-    """Queue a message; the same ``key`` queues it once, however often this is called."""
+    """Queue a message; the same ``key`` queues it once, however often this is called. A
+    message ``held_s`` is leased to the caller from the start: it sends it itself and marks it
+    sent, and a delivery worker sends it only if that has not happened when the lease ends."""
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     if existing is not None:
         return existing
     message = OutboxMessage(
         idempotency_key=key, channel=channel, recipient=recipient, payload=payload
     )
+    if held_s:
+        message.next_attempt_at = utcnow() + timedelta(seconds=held_s)
     session.add(message)
     session.flush()
     return message
@@ -103,6 +112,15 @@ def mark_sent(session: Session, message_id: int) -> None:
     message = session.get(OutboxMessage, message_id)
     message.status, message.sent_at = "sent", utcnow()
     message.attempts += 1
+
+
+def mark_all_sent(session: Session, message_ids: Iterable[int]) -> None:
+    """Mark messages sent by their holder (see ``enqueue``'s ``held_s``), in one statement."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == "pending")
+        .values(status="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+    )
 
 
 def mark_failed(

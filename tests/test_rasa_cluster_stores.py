@@ -120,7 +120,9 @@ async def test_a_conversation_goes_on_after_postgresql_dropped_rasas_connections
         proposal = await rasa.send(sender, "my second monitor is black", {"language": "en"})
         database = server.env["DESKBOT_TRACKER_DB_NAME"]
         cut = terminate_backends(
-            POSTGRES_ENGINE, "SELECT pid FROM pg_stat_activity WHERE datname = :name", name=database
+            POSTGRES_ENGINE,
+            "SELECT pid FROM pg_stat_activity WHERE datname = :name",
+            name=database,
         )
         filed = await rasa.send(sender, button(proposal, "File the ticket"), {"language": "en"})
     finally:

@@ -11,8 +11,8 @@ from bot.conversation import Incoming, Outcome, Result
 from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot
 from bot.telegram.handlers.common import handle_typing
-from servicedesk.db.models import SearchQuery, User
-from tests.support.gateway import Employee, buttons, find_button, texts
+from servicedesk.db.models import OutboxMessage, SearchQuery, User
+from tests.support.gateway import Employee, buttons, find_button, start_gateway, texts
 
 JOURNEYS = {
     "en": {
@@ -179,3 +179,34 @@ async def test_typing_is_shown_only_while_an_answer_takes_a_while(
     actions = telegram.calls_of("sendChatAction", 7)
     assert bool(actions) is typing_shown
     assert all(call.params["action"] == "typing" for call in actions)
+
+
+async def test_a_reply_telegram_did_not_take_is_sent_from_the_outbox_once(
+    telegram, stack, stack_db
+):
+    """An answer is kept in the outbox until the gateway has sent it: one Telegram refused (or
+    that a gateway dying at that moment never sent) goes out when its lease ends, once; one
+    that went out is not sent again."""
+    gateway = await start_gateway(telegram, stack.rasa_client(), stack_db, reply_lease_s=1.0)
+    try:
+        refused, answered = Employee(telegram, 9481), Employee(telegram, 9482)
+        telegram.flood_waits.append(1)  # the first reply is refused: 429
+        went = await refused.say("my printer won't print")
+        first = await answered.say("my printer won't print")
+        assert len(first) == len(went) + 1
+        late = await refused.wait_for(first[0].params["text"], timeout=20)
+        await asyncio.sleep(2.5)  # past the other replies' lease
+    finally:
+        await gateway.stop()
+
+    assert [c.method for c in telegram.refused] == ["sendMessage"]
+    # Each answer once; the one sent again from the outbox came after the others.
+    assert texts(telegram.calls_of("sendMessage", refused.user_id)) == texts(went + [late])
+    assert texts(telegram.calls_of("sendMessage", answered.user_id)) == texts(first)
+    with stack_db.unit_of_work() as session:
+        kept = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient.in_(["9481", "9482"]))
+        ).all()
+        assert sorted((m.recipient, m.status) for m in kept) == sorted(
+            [("9481", "sent")] * (len(went) + 1) + [("9482", "sent")] * len(first)
+        )

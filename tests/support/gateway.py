@@ -17,6 +17,7 @@ from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.delivery import TelegramDelivery
 from launcher.stack import ROOT
+from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.notices import Desk
 from tests.support.fake_telegram import Call, FakeTelegram
@@ -71,6 +72,7 @@ async def start_gateway(
     rasa: RasaClient,
     database: Database,
     agents_chat: int | None = AGENTS_CHAT,
+    reply_lease_s: float = outbox.LEASE_S,
 ) -> Gateway:
     """Polling for updates and delivering the outbox, as ``python -m bot`` does."""
     settings = TelegramSettings(
@@ -79,7 +81,7 @@ async def start_gateway(
     bot = create_bot(settings)
     desks = (Desk("tg", str(agents_chat)),) if agents_chat is not None else ()
     dispatcher = create_dispatcher(
-        Conversation(rasa, database), AgentDesk(database, desks), agents_chat
+        Conversation(rasa, database, reply_lease_s), AgentDesk(database, desks), agents_chat
     )
     task = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
