@@ -1,0 +1,154 @@
+"""Rasa's SQL tracker store, keeping each conversation's current session in the Rasa server's
+memory and reading from the database only the events stored since.
+
+Rasa 3.6's SQLTrackerStore reads every event of the current session from the database at each
+turn, parses its JSON and builds the events again, then counts them once more before saving. In
+the scale-out topology the lock store (Redis) lets one Rasa server at a time handle a
+conversation, so what a server stored last is almost always still the latest: this store
+remembers the current session's events and the id of the last row among them, asks the
+database only for rows after it (rows another server stored: a conversation moves between
+servers when one dies or the load balancer sends it elsewhere), and before saving checks that
+nothing was stored since; when something was, or the conversation is not in memory, it falls
+back to Rasa's own query. The database stays the only truth, and a server restarted with an
+empty memory goes on from it. The trackers it returns are the ones SQLTrackerStore returns
+(tests/test_sql_tracker_store.py compares them).
+
+In endpoints-cluster.yml: ``tracker_store: {type: dialogue.sql_tracker_store.CachedSQLTrackerStore,
+...}`` with SQLTrackerStore's settings, and ``remembered_conversations`` (10,000 by default):
+the least recently used beyond it are forgotten, and read again from the database when they
+return.
+"""
+
+import json
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+REMEMBERED_CONVERSATIONS = 10_000
+ROW_INDEX = "CREATE INDEX IF NOT EXISTS events_sender_id_id ON events (sender_id, id)"
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A conversation's current session as the database holds it."""
+
+    events: list[Event]
+    last_row: int
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore with each conversation's current session remembered between turns."""
+
+    def __init__(
+        self, *args: Any, remembered_conversations: int = REMEMBERED_CONVERSATIONS, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._capacity = int(remembered_conversations)
+        self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
+        # The reads below ask for one sender's rows after an id.
+        with self.engine.begin() as connection:
+            connection.execute(sa.text(ROW_INDEX))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            stored = self._read_current_session(session, sender_id)
+        if stored is None:
+            return None
+        self._remember(sender_id, stored)
+        return DialogueStateTracker.from_events(sender_id, stored.events, self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        with self.session_scope() as session:
+            known = self._sessions.pop(sender_id, None)
+            if known is None or not self._still_latest(session, sender_id, known, tracker):
+                known = None
+                already = self._event_query(session, sender_id, False).count()
+            else:
+                already = len(known.events)
+            new_events = list(tracker.events)[already:]
+            rows = [self._row(sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            last_row = rows[-1].id if rows else None
+            session.commit()
+        if known is not None:
+            events = known.events + new_events
+            self._remember(sender_id, StoredSession(events, last_row or known.last_row))
+
+    def _read_current_session(self, session: Any, sender_id: str) -> StoredSession | None:
+        known = self._sessions.pop(sender_id, None)
+        if known is None:
+            rows = self._event_query(session, sender_id, False).with_entities(
+                self.SQLEvent.id, self.SQLEvent.data
+            )
+            events, last_row = [], 0
+        else:
+            rows = self._rows_after(session, sender_id, known.last_row)
+            events, last_row = known.events, known.last_row
+        rows = rows.all()
+        if rows:
+            events = events + [Event.from_parameters(json.loads(data)) for _, data in rows]
+            last_row = rows[-1][0]
+        if not events:
+            return None
+        return StoredSession(current_session(events), last_row)
+
+    def _rows_after(self, session: Any, sender_id: str, row: int) -> Any:
+        event = self.SQLEvent
+        return (
+            session.query(event.id, event.data)
+            .filter(event.sender_id == sender_id, event.id > row)
+            .order_by(event.id)
+        )
+
+    def _still_latest(
+        self, session: Any, sender_id: str, known: StoredSession, tracker: DialogueStateTracker
+    ) -> bool:
+        """Whether ``known`` is still all the database holds of the session and ``tracker``
+        goes on from it."""
+        event = self.SQLEvent
+        latest = session.query(sa.func.max(event.id)).filter(event.sender_id == sender_id).scalar()
+        count = len(known.events)
+        return (
+            latest == known.last_row
+            and len(tracker.events) >= count
+            and (count == 0 or tracker.events[count - 1] == known.events[-1])
+        )
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """The row SQLTrackerStore.save stores for ``event``."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _remember(self, sender_id: str, stored: StoredSession) -> None:
+        self._sessions[sender_id] = stored
+        self._sessions.move_to_end(sender_id)
+        while len(self._sessions) > self._capacity:
+            self._sessions.popitem(last=False)
+
+
+def current_session(events: Iterable[Event]) -> list[Event]:
+    """The events SQLTrackerStore reads as the current session: those stamped no earlier than
+    the latest SessionStarted, or all when there is none."""
+    events = list(events)
+    starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
+    if not starts:
+        return events
+    start = max(starts)
+    return [event for event in events if event.timestamp is not None and event.timestamp >= start]
