@@ -75,10 +75,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             else:
                 already = len(known.events)
             new_events = list(tracker.events)[already:]
-            rows = [self._row(sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            last_row = rows[-1].id if rows else None
+            last_row = self._insert(session, sender_id, new_events)
             session.commit()
         if known is not None:
             events = known.events + new_events
@@ -124,23 +121,34 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             and (count == 0 or tracker.events[count - 1] == known.events[-1])
         )
 
-    def _row(self, sender_id: str, event: Event) -> Any:
-        """The row SQLTrackerStore.save stores for ``event``."""
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
+        """Store ``events`` in one statement (SQLTrackerStore stores them one by one); the id
+        of the last row, None when there were none."""
+        if not events:
+            return None
+        table = self.SQLEvent.__table__
+        rows = [_row(sender_id, event) for event in events]
+        inserted = session.execute(sa.insert(table).values(rows).returning(table.c.id))
+        return max(inserted.scalars().all())
 
     def _remember(self, sender_id: str, stored: StoredSession) -> None:
         self._sessions[sender_id] = stored
         self._sessions.move_to_end(sender_id)
         while len(self._sessions) > self._capacity:
             self._sessions.popitem(last=False)
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The row SQLTrackerStore.save stores for ``event``."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def current_session(events: Iterable[Event]) -> list[Event]:
