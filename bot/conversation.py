@@ -187,32 +187,27 @@ class Conversation:
         """Issue the replies' buttons, keep them until sent (``KEPT_REPLY_CHANNELS``), mark
         the delivery handled and remember the language the employee wrote in, in one
         transaction."""
+        keep = incoming.channel in KEPT_REPLY_CHANNELS
         with self._db.unit_of_work() as session:
-            replies = [self._to_reply(session, incoming.sender_id, a) for a in answers]
-            if incoming.channel in KEPT_REPLY_CHANNELS:
-                replies = self._keep(session, incoming, answers, replies)
+            replies = []
+            for n, answer in enumerate(answers):
+                message = _as_outbox_message(answer)
+                reply = self._to_reply(session, incoming.sender_id, message)
+                if keep:
+                    reply = replace(reply, kept_as=self._keep(session, incoming, n, message))
+                replies.append(reply)
             deliveries.set_status(session, incoming.channel, incoming.delivery_key, "handled")
             users.note_language(session, incoming.sender_id, language)
             return replies
 
-    def _keep(
-        self, session, incoming: Incoming, answers: list[dict[str, Any]], replies: list[Reply]
-    ) -> list[Reply]:
-        """The replies, each held in the outbox for this gateway to send."""
+    def _keep(self, session, incoming: Incoming, n: int, message: dict[str, Any]) -> int:
+        """The id of the outbox row holding the ``n``th reply for this gateway to send."""
         recipient = SenderId.parse(incoming.sender_id).external_id
-        kept = []
-        for n, (answer, reply) in enumerate(zip(answers, replies, strict=True)):
-            key = f"reply:{incoming.channel}:{incoming.delivery_key}:{n}"
-            message = outbox.enqueue(
-                session,
-                incoming.channel,
-                recipient,
-                _as_outbox_message(answer),
-                key,
-                held_s=self._reply_lease_s,
-            )
-            kept.append(replace(reply, kept_as=message.id))
-        return kept
+        key = f"reply:{incoming.channel}:{incoming.delivery_key}:{n}"
+        held = outbox.enqueue(
+            session, incoming.channel, recipient, message, key, held_s=self._reply_lease_s
+        )
+        return held.id
 
     async def sent(self, replies: list[Reply]) -> None:
         """The adapter sent these replies: their outbox rows are done."""
@@ -225,9 +220,9 @@ class Conversation:
             outbox.mark_all_sent(session, kept)
 
     @staticmethod
-    def _to_reply(session, sender_id: str, answer: dict[str, Any]) -> Reply:
-        """A Rasa reply: a response from the domain, or an action's custom {text, buttons}."""
-        message = _as_outbox_message(answer)
+    def _to_reply(session, sender_id: str, message: dict[str, Any]) -> Reply:
+        """A reply with its buttons issued, from a Rasa answer as ``_as_outbox_message`` gives
+        it."""
         offered = message["buttons"]
         tokens = buttons.issue(session, sender_id, [b["payload"] for b in offered])
         return Reply(
