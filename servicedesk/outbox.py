@@ -103,19 +103,17 @@ def collect(session: Session, channel: str, recipient: str, received: int, limit
         )
         .order_by(OutboxMessage.id)
     )
-    for message in session.scalars(pending.where(OutboxMessage.id <= received)):
-        mark_sent(session, message.id)
+    received_ids = pending.where(OutboxMessage.id <= received).with_only_columns(OutboxMessage.id)
+    mark_all_sent(session, session.scalars(received_ids))
     return list(session.scalars(pending.where(OutboxMessage.id > received).limit(limit)))
 
 
 def mark_sent(session: Session, message_id: int) -> None:
-    message = session.get(OutboxMessage, message_id)
-    message.status, message.sent_at = "sent", utcnow()
-    message.attempts += 1
+    mark_all_sent(session, [message_id])
 
 
 def mark_all_sent(session: Session, message_ids: Iterable[int]) -> None:
-    """Mark messages sent by their holder (see ``enqueue``'s ``held_s``), in one statement."""
+    """Mark pending messages sent, in one statement."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == "pending")
