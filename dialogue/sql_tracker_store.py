@@ -19,6 +19,7 @@ the least recently used beyond it are forgotten, and read again from the databas
 return.
 """
 
+import itertools
 import json
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -74,7 +75,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 already = self._event_query(session, sender_id, False).count()
             else:
                 already = len(known.events)
-            new_events = list(tracker.events)[already:]
+            new_events = list(itertools.islice(tracker.events, already, None))
             last_row = self._insert(session, sender_id, new_events)
             session.commit()
         if known is not None:
