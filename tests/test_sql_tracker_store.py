@@ -21,31 +21,15 @@ import asyncio, json, os, sys
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered)
-from rasa.shared.core.trackers import EventVerbosity
+from rasa.shared.core.events import ActionExecuted, Restarted
 from sqlalchemy import event as sql_event
 from dialogue.sql_tracker_store import CachedSQLTrackerStore
+from tests.support.tracker_events import seen, session_start, turn
 
 rasa_db, cached_db = sys.argv[1:3]
 domain = Domain.load("nlu/domain.yml")
 settings = dict(dialect="postgresql", host="127.0.0.1", port=5432, username="postgres",
                 password="", login_db="postgres")
-
-def session_start():
-    return [ActionExecuted("action_session_start"), SessionStarted(),
-            ActionExecuted("action_listen")]
-
-def turn(number):
-    return [
-        UserUttered(f"message {number}", {"name": "describe_problem", "confidence": 0.9,
-                    "intent_ranking": [{"name": "describe_problem", "confidence": 0.9}]},
-                    metadata={"language": "ru"}),
-        SlotSet("language", ["en", "ru"][number % 2]),
-        ActionExecuted("action_suggest_articles"),
-        BotUttered(f"answer {number}", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
-        ActionExecuted("action_listen"),
-    ]
 
 # (steps, the server that saves each step)
 conversations = {
@@ -58,10 +42,6 @@ conversations = {
                         [Restarted()], session_start(), turn(4)],
                        ["one", "two", "one", "two", "one", "one", "two", "one"]),
 }
-
-def seen(tracker):
-    return None if tracker is None else json.dumps(
-        tracker.current_state(EventVerbosity.ALL), sort_keys=True, default=str)
 
 def statements_of(store):
     said = []

@@ -252,11 +252,7 @@ async def test_a_message_kept_too_long_gets_an_honest_apology(stack, stack_db):
     with stack_db.unit_of_work() as session:
         deliveries.claim(session, "tg", "kept-8015", sender, "my mouse is broken")
         deliveries.set_status(session, "tg", "kept-8015", deliveries.KEPT)
-        session.execute(
-            update(Delivery)
-            .where(Delivery.sender_id == sender)
-            .values(received_at=utcnow() - timedelta(hours=2))
-        )
+        _received_ago(session, sender, timedelta(hours=2))
     replayer = Replayer(Conversation(stack.rasa_client(), stack_db), stack_db)
     assert await replayer.one_pass() == 0
     with stack_db.unit_of_work() as session:
@@ -277,11 +273,7 @@ async def test_messages_a_dead_replica_left_in_hand_are_answered_or_the_action_a
     with stack_db.unit_of_work() as session:
         deliveries.claim(session, "tg", "8016001", sender, "my printer won't print", True)
         deliveries.claim(session, "tg", "8016002", sender, "[button abc]")
-        session.execute(
-            update(Delivery)
-            .where(Delivery.sender_id == sender)
-            .values(received_at=utcnow() - timedelta(minutes=5))
-        )
+        _received_ago(session, sender, timedelta(minutes=5))
     replayer = Replayer(Conversation(stack.rasa_client(), stack_db), stack_db)
     assert await replayer.one_pass() == 1
     with stack_db.unit_of_work() as session:
@@ -296,3 +288,10 @@ async def test_messages_a_dead_replica_left_in_hand_are_answered_or_the_action_a
     assert any("Printer does not print" in text for text in texts)
     assert texts[-1].startswith("Sorry, I was interrupted while handling your last action")
     assert [d.status for d in deliveries_of(stack_db, sender)] == ["replayed", "interrupted"]
+
+
+def _received_ago(session, sender: str, age: timedelta) -> None:
+    """Let the sender's deliveries look as if they arrived ``age`` ago."""
+    session.execute(
+        update(Delivery).where(Delivery.sender_id == sender).values(received_at=utcnow() - age)
+    )

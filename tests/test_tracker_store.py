@@ -10,27 +10,11 @@ import asyncio, json, os
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted, BotUttered, Restarted, SessionStarted, SlotSet, UserUttered)
-from rasa.shared.core.trackers import EventVerbosity
+from rasa.shared.core.events import ActionExecuted, Restarted
 from dialogue.tracker_store import EventTrackerStore
+from tests.support.tracker_events import seen, session_start, turn
 
 domain = Domain.load("nlu/domain.yml")
-
-def session_start():
-    return [ActionExecuted("action_session_start"), SessionStarted(),
-            ActionExecuted("action_listen")]
-
-def turn(number):
-    return [
-        UserUttered(f"message {number}", {"name": "describe_problem", "confidence": 0.9,
-                    "intent_ranking": [{"name": "describe_problem", "confidence": 0.9}]},
-                    metadata={"language": "ru"}),
-        SlotSet("language", ["en", "ru"][number % 2]),
-        ActionExecuted("action_suggest_articles"),
-        BotUttered(f"answer {number}", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
-        ActionExecuted("action_listen"),
-    ]
 
 conversations = {
     "one session": [session_start()] + [turn(n) for n in range(6)],
@@ -38,10 +22,6 @@ conversations = {
     "three sessions": [session_start(), turn(1), turn(2), session_start(), turn(3),
                        [Restarted()], session_start(), turn(4)],
 }
-
-def seen(tracker):
-    return None if tracker is None else json.dumps(
-        tracker.current_state(EventVerbosity.ALL), sort_keys=True, default=str)
 
 async def compare():
     rasa_own, mine = InMemoryTrackerStore(domain), EventTrackerStore(domain)
