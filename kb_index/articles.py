@@ -27,6 +27,12 @@ class Article:
     body: str
     keywords: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def heading_key(self) -> str:
+        """The title as an employee reads it: case, spacing and end punctuation ignored. Two
+        articles with one key look like one in a list of suggestions."""
+        return _SPACES.sub(" ", self.title.casefold()).strip().rstrip("?!.:;… ")
+
     def excerpt(self, limit: int = 180) -> str:
         """The body as plain text, cut at a word boundary near ``limit`` characters."""
         plain = plain_text(self.body)

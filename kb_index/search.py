@@ -76,6 +76,7 @@ class KnowledgeSearch:
         self._models = {c: m for c, m in encoders.by_channel().items() if c in fields}
         self._lexical = LexicalIndex(articles)
         self._languages = np.array([a.language for a in articles])
+        self._headings = [a.heading_key for a in articles]
         self.cutoffs = cutoffs
         self._calibration = calibration
 
@@ -121,15 +122,27 @@ class KnowledgeSearch:
         language: str | None = None,
         vector: QueryVector | None = None,
     ) -> list[SearchHit]:
-        """The best ``limit`` articles whatever their score."""
+        """The best ``limit`` articles whatever their score; of articles with one title (a
+        variant per platform, say), only the best, so that no title is suggested twice."""
         if not query.strip() or not self.articles:
             return []
         written = written_language(query, language)
         calibration = self._calibration or shipped()
         log_odds = calibration.log_odds(self.channel_scores(query, written, vector))
         scores = sigmoid(log_odds - OTHER_LANGUAGE_PENALTY * (self._languages != written))
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [self._hit(int(i), float(scores[i])) for i in order]
+        return [self._hit(i, float(scores[i])) for i in self._distinct(scores, limit)]
+
+    def _distinct(self, scores: np.ndarray, limit: int) -> list[int]:
+        """The indices of the ``limit`` best-scored articles, one per title."""
+        chosen, seen = [], set()
+        for index in np.argsort(-scores, kind="stable"):
+            heading = self._headings[index]
+            if heading not in seen:
+                seen.add(heading)
+                chosen.append(int(index))
+                if len(chosen) == limit:
+                    break
+        return chosen
 
     def channel_scores(
         self, query: str, written: str, vector: QueryVector | None = None

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kb_index import live, store
+from kb_index import evaluation, live, store
 from kb_index.articles import InvalidArticle, load_directory, parse_markdown
+from kb_index.calibration import shipped
 from kb_index.dense import DenseIndex
 from kb_index.embedder import Encoders, QueryVector
 from kb_index.search import Cutoffs
@@ -160,6 +161,29 @@ def test_a_best_hit_just_under_the_threshold_is_shown_alone_as_tentative(search)
 def test_french_and_hungarian_questions_get_the_article_in_their_language(search, query, expected):
     hits = search.search(query, language="en")  # the reply language the gateway chose
     assert hits and hits[0].article_id == expected
+
+
+def test_articles_with_one_title_are_suggested_once_the_best_of_them():
+    kb = load_directory(KB)
+    password = next(a for a in kb if a.id == "en-acct-001")
+    variant = replace(
+        password,
+        id="en-acct-001-mac",
+        title=f"  {password.title.upper()} ?",
+        body="On a Mac, open System Settings, then Users & Groups, and reset the password there.",
+    )
+    articles = [*(a for a in kb[:8] if a is not password), password, variant]
+    search = evaluation.index(articles, Encoders.from_settings(SearchSettings()))
+    query = "I forgot my password, how do I reset it?"
+    scores = shipped().probabilities(search.channel_scores(query, "en"))
+    first, second = np.argsort(-scores)[:2]
+    assert {articles[first].id, articles[second].id} == {password.id, variant.id}, "premise"
+
+    ranked = search.rank(query, limit=10)
+
+    assert ranked[0].article_id == articles[first].id
+    assert len(ranked) == len(articles) - 1
+    assert articles[second].id not in [hit.article_id for hit in ranked]
 
 
 def test_a_vector_the_nlu_made_is_used_only_when_its_model_made_it(search):
