@@ -3,6 +3,7 @@ PostgreSQL advisory lock; another takes over within seconds when the leader dies
 connection. Real PostgreSQL, real gateway processes, the loopback Bot API."""
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from servicedesk.db.migrate import upgrade
 from tests.conftest import _postgres_database
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.postgres import terminate_backends
+from tests.support.prosody import CORP, Prosody
 from tests.support.stack import free_port
+from tests.support.xmpp_gateway import BOT_JID
+from tests.support.xmpp_people import XmppPerson
 
 TAKEOVER_S = 20.0
 
@@ -92,19 +96,31 @@ def _terminate_lock_holder(url: str) -> None:
 # -- two real gateway processes --------------------------------------------------------------
 
 
-def _start_gateway(url: str, telegram: FakeTelegram, ops_port: int, log_dir: Path) -> Service:
-    """``python -m bot`` polling the loopback Bot API; Rasa is down (answers say so)."""
+def _start_gateway(url: str, ops_port: int, log_dir: Path, env: dict[str, str]) -> Service:
+    """``python -m bot`` with ``env`` naming its channels; Rasa is down (answers say so)."""
     service = gateway(
         free_port(), url, StackSecrets.from_environment(), log_dir, None, f"gateway {ops_port}"
     )
-    service.env |= {
-        "DESKBOT_OPS_PORT": str(ops_port),
-        "DESKBOT_WEBCHAT_ENABLED": "false",
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_BASE_URL": telegram.base_url,
-    }
+    service.env |= {"DESKBOT_OPS_PORT": str(ops_port), "DESKBOT_WEBCHAT_ENABLED": "false", **env}
     service.start()
     return service
+
+
+def _polling(telegram: FakeTelegram) -> dict[str, str]:
+    """Long polling the loopback Bot API."""
+    return {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.base_url}
+
+
+def _xmpp(prosody: Prosody) -> dict[str, str]:
+    """deskbot's account on the loopback Prosody."""
+    return {
+        "DESKBOT_XMPP_JID": BOT_JID,
+        "DESKBOT_XMPP_PASSWORD": "bot-secret",
+        "DESKBOT_XMPP_HOST": "127.0.0.1",
+        "DESKBOT_XMPP_PORT": str(prosody.port),
+        "DESKBOT_XMPP_DOMAINS": json.dumps([CORP]),
+        "DESKBOT_XMPP_ALLOW_PLAINTEXT": "true",
+    }
 
 
 async def _leads(ops_port: int) -> bool | None:
@@ -122,18 +138,23 @@ async def _leaders(ports: list[int]) -> list[bool | None]:
     return [await _leads(port) for port in ports]
 
 
+async def _one_leader(ports: list[int]) -> int:
+    """The index of the replica that leads, once both answer and one does."""
+    deadline = time.monotonic() + 60
+    while sorted(await _leaders(ports), key=str) != [False, True]:
+        assert time.monotonic() < deadline, await _leaders(ports)
+        await asyncio.sleep(0.3)
+    return (await _leaders(ports)).index(True)
+
+
 async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(telegram, tmp_path):
     with _postgres_database() as url:
         upgrade(url)
         ports = [free_port(), free_port()]
-        gateways = [_start_gateway(url, telegram, port, tmp_path) for port in ports]
+        gateways = [_start_gateway(url, port, tmp_path, _polling(telegram)) for port in ports]
         try:
-            deadline = time.monotonic() + 60
-            while sorted(await _leaders(ports), key=str) != [False, True]:  # both answer
-                assert time.monotonic() < deadline, await _leaders(ports)
-                await asyncio.sleep(0.3)
+            first = await _one_leader(ports)
             await asyncio.sleep(3.0)  # the other replica has asked for the lock again since
-            first = (await _leaders(ports)).index(True)
             await telegram.push(telegram.message(4101, text="is anyone there?"))
             await telegram.wait_for_calls("sendMessage", 1, 4101)
             assert telegram.most_polls_at_once == 1  # the other replica never polled
@@ -149,3 +170,44 @@ async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(te
         finally:
             for service in gateways:
                 service.stop()
+
+
+async def test_only_the_leading_gateway_is_on_xmpp_and_a_killed_leader_is_replaced(
+    prosody, tmp_path
+):
+    employee = prosody.register("leader-test", CORP, "pw-leader")
+    with _postgres_database() as url:
+        upgrade(url)
+        ports = [free_port(), free_port()]
+        gateways = [_start_gateway(url, port, tmp_path, _xmpp(prosody)) for port in ports]
+        person = None
+        try:
+            first = await _one_leader(ports)
+            person = await XmppPerson(employee, "pw-leader", prosody.port, BOT_JID).connect()
+            person.client.send_presence_subscription(pto=BOT_JID)  # to see its sessions
+            await asyncio.sleep(3.0)  # the other replica has asked for the lock again since
+            sessions = _bot_sessions(person)
+            assert len(sessions) == 1, sessions  # only the leader is connected
+            assert len(await person.say("is anyone there?")) == 1
+            gateways[first].kill()
+            killed_at = time.monotonic()
+            other = ports[1 - first]
+            while not await _leads(other):
+                assert time.monotonic() - killed_at < TAKEOVER_S
+                await asyncio.sleep(0.2)
+            await _until(lambda: len(_bot_sessions(person) - sessions) == 1)
+            assert len(_bot_sessions(person)) == 1, _bot_sessions(person)
+            deadline = time.monotonic() + TAKEOVER_S
+            while not (replies := await person.say("still there?")):
+                assert time.monotonic() < deadline, "the new leader never answered on XMPP"
+            assert len(replies) == 1
+        finally:
+            if person is not None:
+                await person.disconnect()
+            for service in gateways:
+                service.stop()
+
+
+def _bot_sessions(person: XmppPerson) -> set[str]:
+    """The resources deskbot's account is online with, as its presence shows them."""
+    return set(person.client.client_roster.presence(BOT_JID))
