@@ -1,7 +1,7 @@
 """``make cluster``: the scale-out topology on one machine's loopback. PostgreSQL keeps
 everything durable (deskbot's data and Rasa's conversations), Redis the short-lived shared
 state (Rasa's conversation locks, rate limits, sign-in throttles), and HAProxy spreads the work
-over two gateways, two Rasa servers, two action servers and the console. The same processes
+over two gateways, two Rasa servers, two action servers and two consoles. The same processes
 and settings run on several machines (docker-compose.yml).
 """
 
@@ -57,7 +57,7 @@ class ClusterPorts:
     )
     rasa_servers: tuple[int, ...] = (5105, 5205)
     action_servers: tuple[int, ...] = (5155, 5255)
-    consoles: tuple[int, ...] = (8190,)
+    consoles: tuple[int, ...] = (8190, 8290)
 
     def all(self) -> list[int]:
         own = [self.chat, self.webhook, self.rasa, self.actions, self.console, self.stats]
@@ -112,7 +112,10 @@ def build(
         _gateway(ports, own, database_url, secrets, log_dir, n)
         for n, own in enumerate(ports.gateways, start=1)
     ]
-    consoles = [console(database_url, "127.0.0.1", port, log_dir) for port in ports.consoles]
+    consoles = [
+        console(database_url, "127.0.0.1", port, log_dir, f"console {n}")
+        for n, port in enumerate(ports.consoles, start=1)
+    ]
     for service in [*actions, *gateways, *consoles]:
         service.env |= shared
     balancer = load_balancer(_backends(ports, telegram), ports.stats, log_dir)
@@ -209,7 +212,8 @@ def announce(cluster: Cluster) -> None:
     ports = cluster.ports
     print("deskbot's cluster is up, behind HAProxy on loopback:")
     print(f"  web chat         http://127.0.0.1:{ports.chat}/")
-    print(f"  console          http://127.0.0.1:{ports.console}/  (first account: make admin)")
+    print(f"  console          http://127.0.0.1:{ports.console}/  (first account: make admin)"
+          f"  ->  {_listed(ports.consoles)}")  # fmt: skip
     print(f"  Rasa             :{ports.rasa}  ->  {_listed(ports.rasa_servers)}")
     print(f"  action servers   :{ports.actions}  ->  {_listed(ports.action_servers)}")
     print(f"  gateways         web chat {_listed(g.webchat for g in ports.gateways)}, "

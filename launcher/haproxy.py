@@ -65,15 +65,18 @@ class LoadBalancer(Service):
             raise ServiceFailed(f"replicas not up behind the load balancer: {', '.join(down)}")
 
     def replicas_down(self) -> list[str]:
-        """The replicas HAProxy does not send requests to now (from its stats, as CSV)."""
+        """The replicas HAProxy does not send requests to now."""
+        return [row["svname"] for row in self.replicas() if not row["status"].startswith("UP")]
+
+    def replicas(self) -> list[dict[str, str]]:
+        """Each replica's row of HAProxy's statistics (its CSV columns: ``svname``, ``status``,
+        ``hrsp_2xx``…)."""
         assert self.health_url is not None
         url = self.health_url.removesuffix("/healthz") + "/stats;csv"
         with urllib.request.urlopen(url, timeout=5) as response:
             lines = response.read().decode().lstrip("# ").splitlines()
         return [
-            row["svname"]
-            for row in csv.DictReader(lines)
-            if row["svname"] not in ("FRONTEND", "BACKEND") and not row["status"].startswith("UP")
+            row for row in csv.DictReader(lines) if row["svname"] not in ("FRONTEND", "BACKEND")
         ]
 
 

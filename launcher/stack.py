@@ -151,13 +151,15 @@ def gateway(
     )
 
 
-def console(database_url: str, host: str, port: int, log_dir: Path) -> Service:
+def console(
+    database_url: str, host: str, port: int, log_dir: Path, name: str = "console"
+) -> Service:
     """The web console for agents, KB editors and managers."""
     return Service(
-        name="console",
+        name=name,
         argv=[sys.executable, "-m", "console", "serve"],
         health_url=f"http://{host}:{port}/healthz",
-        log_path=log_dir / "console.log",
+        log_path=log_dir / f"{_file_name(name)}.log",
         env={
             "DESKBOT_DB_URL": database_url,
             "DESKBOT_CONSOLE_HOST": host,

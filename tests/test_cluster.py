@@ -8,7 +8,9 @@ import uuid
 
 import pytest
 
+from servicedesk.db import Database
 from tests.support.cluster import button, chat, collect, running_cluster, texts
+from tests.support.console import account, csrf_token, signed_in_http
 from tests.support.redis_server import RedisServer
 from tests.test_metrics import scrape
 
@@ -82,3 +84,32 @@ async def test_with_redis_down_a_message_is_kept_and_answered_once_redis_is_back
         assert asyncio.get_running_loop().time() < deadline, answered
         answered += await collect(cluster, session)
         await asyncio.sleep(1)
+
+
+def _console_answers(cluster) -> dict[str, int]:
+    """How many requests each console replica has answered, by HAProxy's count."""
+    return {
+        row["svname"]: sum(int(row[f"hrsp_{n}xx"] or 0) for n in range(1, 6))
+        for row in cluster.load_balancer.replicas()
+        if row["pxname"] == "console"
+    }
+
+
+async def test_a_console_sign_in_holds_on_both_consoles_and_so_does_signing_out(cluster):
+    account(Database(cluster.settings["DESKBOT_DB_URL"]), "cluster-admin", "admin")
+    url = f"http://127.0.0.1:{cluster.ports.console}"
+    before = _console_answers(cluster)
+    http = await signed_in_http(url, "cluster-admin")
+    try:
+        homes = [await http.get(f"{url}/", allow_redirects=False) for _ in range(6)]
+        assert [r.status for r in homes] == [200] * 6
+        token = await csrf_token(http, f"{url}/")
+        out = await http.post(f"{url}/logout", data={"csrf_token": token}, allow_redirects=False)
+        assert (out.status, out.headers["Location"]) == (303, "/login")
+        after_out = [await http.get(f"{url}/", allow_redirects=False) for _ in range(4)]
+        assert [r.status for r in after_out] == [303] * 4
+    finally:
+        await http.close()
+    served = _console_answers(cluster)
+    assert len(served) == 2
+    assert all(served[name] - before[name] >= 4 for name in served), (before, served)

@@ -3,12 +3,16 @@ change and at the end of its lifetime; sign-in attempts made in parallel cannot 
 throttle. Real uvicorn, real HTTP."""
 
 import asyncio
+import os
+import stat
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import update
 
+from console.settings import ConsoleSettings
 from console.throttle import FREE_FAILURES
 from servicedesk import staff
 from servicedesk.db.models import ConsoleSession, StaffUser, utcnow
@@ -94,3 +98,26 @@ def test_changing_an_unknown_account_is_refused(stack_db):
         staff.deactivate(session, "nobody-such")
     with pytest.raises(staff.InvalidAccount), stack_db.unit_of_work() as session:
         staff.set_role(session, account(stack_db, "sessions-ivo", "agent"), "wizard")
+
+
+def test_console_processes_starting_together_sign_with_the_key_the_first_made(
+    tmp_path, monkeypatch
+):
+    key_file = tmp_path / "var" / "console-secret"
+    key_file.parent.mkdir()
+    key_file.write_text("made by the console that started first")
+    # This console looked before the other wrote its key, and found no file.
+    monkeypatch.setattr(Path, "exists", lambda path: path != key_file and os.path.exists(path))
+
+    key = ConsoleSettings(secret_file=key_file).signing_key()
+
+    assert key == "made by the console that started first"
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["console-secret"]
+
+
+def test_a_console_key_file_is_made_once_readable_by_its_owner_only(tmp_path):
+    key_file = tmp_path / "console-secret"
+    first = ConsoleSettings(secret_file=key_file).signing_key()
+    assert ConsoleSettings(secret_file=key_file).signing_key() == first
+    assert len(first) >= 48
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

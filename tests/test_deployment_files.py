@@ -52,11 +52,13 @@ def test_the_compose_file_refuses_to_render_without_its_secrets():
 def test_every_process_has_replicas_health_checks_and_restarts(compose):
     services = compose["services"]
     assert {
-        name: services[name]["deploy"]["replicas"] for name in ("action", "rasa", "gateway")
+        name: services[name]["deploy"]["replicas"]
+        for name in ("action", "rasa", "gateway", "console")
     } == {
         "action": 2,
         "rasa": 2,
         "gateway": 2,
+        "console": 2,
     }
     for name in LONG_RUNNING:
         assert services[name]["restart"] == "unless-stopped", name

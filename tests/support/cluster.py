@@ -43,7 +43,7 @@ def free_ports() -> ClusterPorts:
         gateways=(gateway(), gateway()),
         rasa_servers=(free_port(), free_port()),
         action_servers=(free_port(), free_port()),
-        consoles=(free_port(),),
+        consoles=(free_port(), free_port()),
     )
 
 
