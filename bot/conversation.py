@@ -8,7 +8,8 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.messages import Button, Reply
+from bot.messages import Reply
+from bot.proactive import BATCH, as_reply
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
 from ops.metrics import TURN_SECONDS, TURNS
@@ -39,9 +40,11 @@ TURN_POLL_S = 0.05
 # Channels whose replies are kept in the outbox, in the transaction that marks their message
 # handled, until the adapter has sent them: if the gateway dies in between, a delivery worker
 # sends them once the lease ends, so no answer is lost. The web chat's page asks again under
-# the same id instead; XMPP numbers its choices per conversation in the adapter, which a
-# delivery worker does not (its replies are not kept yet).
-KEPT_REPLY_CHANNELS = frozenset({"tg"})
+# the same id instead.
+KEPT_REPLY_CHANNELS = frozenset({"tg", "xmpp"})
+# Channels whose replies of one turn are kept as one batch, sent together: XMPP numbers the
+# choices across them.
+BATCHED_REPLY_CHANNELS = frozenset({"xmpp"})
 FILE_WITHOUT_WORDS = "describe_problem"  # a file with no caption: the actions keep the file
 
 
@@ -187,15 +190,15 @@ class Conversation:
         """Issue the replies' buttons, keep them until sent (``KEPT_REPLY_CHANNELS``), mark
         the delivery handled and remember the language the employee wrote in, in one
         transaction."""
-        keep = incoming.channel in KEPT_REPLY_CHANNELS
+        messages = [_as_outbox_message(answer) for answer in answers]
         with self._db.unit_of_work() as session:
-            replies = []
-            for n, answer in enumerate(answers):
-                message = _as_outbox_message(answer)
-                reply = self._to_reply(session, incoming.sender_id, message)
-                if keep:
-                    reply = replace(reply, kept_as=self._keep(session, incoming, n, message))
-                replies.append(reply)
+            replies = [as_reply(session, incoming.sender_id, m) for m in messages]
+            if incoming.channel in KEPT_REPLY_CHANNELS:
+                rows = _rows(incoming.channel, messages)
+                kept = [self._keep(session, incoming, n, row) for n, row in enumerate(rows)]
+                if incoming.channel in BATCHED_REPLY_CHANNELS:
+                    kept *= len(replies)  # the batch's one row keeps every reply
+                replies = [replace(r, kept_as=k) for r, k in zip(replies, kept, strict=True)]
             deliveries.set_status(session, incoming.channel, incoming.delivery_key, "handled")
             users.note_language(session, incoming.sender_id, language)
             return replies
@@ -211,7 +214,7 @@ class Conversation:
 
     async def sent(self, replies: list[Reply]) -> None:
         """The adapter sent these replies: their outbox rows are done."""
-        kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
+        kept = sorted({reply.kept_as for reply in replies if reply.kept_as is not None})
         if kept:
             await asyncio.to_thread(self._mark_sent, kept)
 
@@ -219,26 +222,15 @@ class Conversation:
         with self._db.unit_of_work() as session:
             outbox.mark_all_sent(session, kept)
 
-    @staticmethod
-    def _to_reply(session, sender_id: str, message: dict[str, Any]) -> Reply:
-        """A reply with its buttons issued, from a Rasa answer as ``_as_outbox_message`` gives
-        it."""
-        offered = message["buttons"]
-        tokens = buttons.issue(session, sender_id, [b["payload"] for b in offered])
-        return Reply(
-            text=message["text"],
-            buttons=tuple(Button(b["title"], tok) for b, tok in zip(offered, tokens, strict=True)),
-        )
-
     def _queue_answers(
         self, kept: KeptMessage, answers: list[dict[str, Any]], language: str
     ) -> None:
         """The answers to a kept message, queued for its sender, in one transaction."""
         sender = SenderId.parse(kept.sender_id)
+        messages = [_as_outbox_message(answer) for answer in answers]
         with self._db.unit_of_work() as session:
-            for n, answer in enumerate(answers):
+            for n, message in enumerate(_rows(sender.channel, messages)):
                 key = f"replay:{kept.id}:{n}"
-                message = _as_outbox_message(answer)
                 outbox.enqueue(session, sender.channel, sender.external_id, message, key)
             deliveries.finish(session, kept.id, "replayed")
             users.note_language(session, kept.sender_id, language)
@@ -292,6 +284,14 @@ class Conversation:
                 deliveries.set_status(session, incoming.channel, incoming.delivery_key, status)
 
         await asyncio.to_thread(set_status)
+
+
+def _rows(channel: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outbox payloads that hold a turn's replies on ``channel``: one a reply, or, on a
+    channel that sends them together, one batch of them all."""
+    if channel in BATCHED_REPLY_CHANNELS and messages:
+        return [{BATCH: messages}]
+    return messages
 
 
 def _as_outbox_message(answer: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Employees and agents on a real Prosody: the whole journey in English and Russian, and the
 bad input an XMPP channel brings. Real slixmpp clients, real Rasa and action server."""
 
+import asyncio
 import re
 import uuid
 
@@ -9,13 +10,13 @@ from sqlalchemy import select
 
 from bot.rasa_client import RasaClient
 from servicedesk import tickets, workflow
-from servicedesk.db.models import Delivery, Rating, SearchQuery, Ticket
+from servicedesk.db.models import Delivery, OutboxMessage, Rating, SearchQuery, Ticket
 from servicedesk.references import parse_reference
 from tests.support.prosody import CORP, FOREIGN
 from tests.support.relay import Relay
 from tests.support.stack import AGENTS_ROOM, free_port
 from tests.support.xmpp_gateway import BOT_JID, start_xmpp_gateway
-from tests.support.xmpp_people import XmppPerson
+from tests.support.xmpp_people import QUIET_S, XmppPerson
 
 WORDS = {
     "en": {
@@ -239,3 +240,43 @@ async def test_a_choice_made_while_rasa_is_down_can_be_made_again(prosody, stack
 
     assert retry == "Sorry, I am temporarily unavailable. Please try again in a few minutes."
     assert glad.startswith("Great, glad it is solved!")
+
+
+async def test_replies_the_gateway_never_sent_come_from_the_outbox_numbered_together(
+    prosody, stack, stack_db
+):
+    """A gateway that died after the turn was handled but before its replies went out: they
+    are kept in the outbox as one batch and sent when the lease ends, once, with choices
+    numbered across them that work."""
+    running = await start_xmpp_gateway(prosody, stack.rasa_client(), stack_db, reply_lease_s=1)
+    gateway, lost = running.gateway, []
+    send_replies = gateway.send_replies
+
+    async def dying_first_time(person, replies, keep_choices=False):
+        if not lost:
+            lost.append(replies)
+            raise ConnectionError("as if the process died here")
+        await send_replies(person, replies, keep_choices)
+
+    gateway.send_replies = dying_first_time
+    employee = await person(prosody, "kept-" + uuid.uuid4().hex[:6])
+    try:
+        assert await employee.say("my printer won't print", expect=False) == []
+        await employee.wait_for("Here is what I found", timeout=20)
+        await asyncio.sleep(3 * QUIET_S)  # the rest of the batch, and anything sent twice
+        suggestions = list(employee.inbox)
+        assert len(lost[0]) > 1, "the premise: a turn of several replies"
+        assert len(suggestions) == len(lost[0])  # each once
+        proposal = await employee.say(number_of(suggestions, "I still need help"))
+        assert any("File the ticket" in message for message in proposal)
+    finally:
+        await employee.disconnect()
+        await running.stop()
+    with stack_db.unit_of_work() as session:
+        kept = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == employee.jid)
+        ).all()
+    assert [(len(m.payload["batch"]), m.status) for m in kept] == [
+        (len(lost[0]), "sent"),
+        (len(proposal), "sent"),
+    ]

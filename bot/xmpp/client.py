@@ -128,6 +128,7 @@ class XmppGateway(slixmpp.ClientXMPP):
             self.send_message(mto=person, mbody=text("stale_button", language), mtype="chat")
         elif result.outcome is Outcome.REPLIED:
             await self.send_replies(person, result.replies, keep_choices=result.retry)
+            await self._conversation.sent(result.replies)
 
     async def _on_groupchat(self, msg) -> None:
         nick, body = msg["mucnick"], msg["body"] or ""

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.messages import Reply
 from bot.outbox_loop import OutboxLoop
-from bot.proactive import as_reply
+from bot.proactive import as_replies
 from bot.xmpp.client import CHANNEL, XmppGateway
 from servicedesk import outbox
 from servicedesk.db import Database
@@ -36,7 +36,7 @@ class XmppDelivery(OutboxLoop):
         if not self._gateway.is_connected():
             return 0
         sent, leased, waiting = 0, await asyncio.to_thread(self._load_due), []
-        for done, (message_id, recipient, reply) in enumerate(leased):
+        for done, (message_id, recipient, replies) in enumerate(leased):
             if self.stopping:
                 waiting += [m[0] for m in leased[done:]]
                 break
@@ -44,27 +44,28 @@ class XmppDelivery(OutboxLoop):
                 if not self._gateway.in_room.is_set():
                     waiting.append(message_id)
                     continue
-                self._gateway.send_to_room(reply.text)
+                self._gateway.send_to_room(replies[0].text)
             else:
-                await self._gateway.send_replies(recipient, [reply])
+                await self._gateway.send_replies(recipient, replies)
             await asyncio.to_thread(self._sent, message_id, CHANNEL)
             sent += 1
             await self._sleep(PACE_S)
         await asyncio.to_thread(self._release, waiting)
         return sent
 
-    def _load_due(self) -> list[tuple[int, str, Reply]]:
+    def _load_due(self) -> list[tuple[int, str, list[Reply]]]:
         room = self._gateway.room.bare if self._gateway.room is not None else None
         with self._db.unit_of_work() as session:
             return [
-                (m.id, m.recipient, _as_reply(session, m.recipient, m.payload, room))
+                (m.id, m.recipient, _as_replies(session, m.recipient, m.payload, room))
                 for m in self._claim(session, CHANNEL)
             ]
 
 
-def _as_reply(session, recipient: str, payload: dict, room: str | None) -> Reply:
+def _as_replies(session, recipient: str, payload: dict, room: str | None) -> list[Reply]:
+    """An employee's replies (one, or a turn's batch, numbered together), or the room's one."""
     if recipient != room:
-        return as_reply(session, f"{CHANNEL}:{recipient}", payload)
+        return as_replies(session, f"{CHANNEL}:{recipient}", payload)
     commands = [b["payload"] for b in payload.get("buttons") or []]  # a card's are commands
     body = str(payload.get("text") or "")
-    return Reply(body + ("\nCommands: " + " · ".join(commands) if commands else ""))
+    return [Reply(body + ("\nCommands: " + " · ".join(commands) if commands else ""))]

@@ -12,6 +12,7 @@ from bot.rasa_client import RasaClient
 from bot.settings import XmppSettings
 from bot.xmpp.client import XmppGateway
 from bot.xmpp.delivery import XmppDelivery
+from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.notices import Desk
 from tests.support.prosody import CORP, Prosody
@@ -40,7 +41,9 @@ class RunningXmppGateway:
         await asyncio.wait_for(self.gateway.in_room.wait(), timeout)
 
 
-async def start_xmpp_gateway(prosody: Prosody, rasa: RasaClient, database: Database):
+async def start_xmpp_gateway(
+    prosody: Prosody, rasa: RasaClient, database: Database, reply_lease_s: float = outbox.LEASE_S
+):
     settings = XmppSettings(
         jid=BOT_JID,
         password=SecretStr("bot-secret"),
@@ -51,7 +54,7 @@ async def start_xmpp_gateway(prosody: Prosody, rasa: RasaClient, database: Datab
     )
     agent_desk = AgentDesk(database, (Desk("xmpp", AGENTS_ROOM),))
     gateway = XmppGateway(
-        settings, Conversation(rasa, database), agent_desk, AGENTS_ROOM, AGENT_JIDS
+        settings, Conversation(rasa, database, reply_lease_s), agent_desk, AGENTS_ROOM, AGENT_JIDS
     )
     gateway.start()
     delivery = asyncio.create_task(XmppDelivery(gateway, database).run(interval_s=0.2))
