@@ -102,8 +102,10 @@ async def article_page(request: Request, article_id: str, staff: Editor, db: DB)
     found = await asyncio.to_thread(_load, db, article_id)
     if found is None:
         return page(request, "error.html", 404, message=f"No article {article_id}.")
-    edit, version, status, history = found
-    return _form(request, article_id, edit, version, status=status, history=history)
+    edit, version, status, history, sharing = found
+    return _form(
+        request, article_id, edit, version, status=status, history=history, sharing=sharing
+    )
 
 
 @router.post("/{article_id}")
@@ -255,7 +257,8 @@ def _load(db: Database, article_id: str):
             }
             for v in kb_articles.history(session, article_id)
         ]
-        return edit, article.version, article.status, history
+        sharing = kb_articles.sharing_title(session, article_id, article.title)
+        return edit, article.version, article.status, history, sharing
 
 
 def _create(db: Database, article_id: str, edit: ArticleEdit, author: str) -> None:

@@ -29,9 +29,7 @@ class Article:
 
     @property
     def heading_key(self) -> str:
-        """The title as an employee reads it: case, spacing and end punctuation ignored. Two
-        articles with one key look like one in a list of suggestions."""
-        return _SPACES.sub(" ", self.title.casefold()).strip().rstrip("?!.:;… ")
+        return heading_key(self.title)
 
     def excerpt(self, limit: int = 180) -> str:
         """The body as plain text, cut at a word boundary near ``limit`` characters."""
@@ -39,6 +37,12 @@ class Article:
         if len(plain) <= limit:
             return plain
         return plain[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def heading_key(title: str) -> str:
+    """A title as an employee reads it: case, spacing and end punctuation ignored. Two
+    articles with one key look like one in a list of suggestions, which lists only one."""
+    return _SPACES.sub(" ", title.casefold()).strip().rstrip("?!.:;… ")
 
 
 def plain_text(markdown: str) -> str:

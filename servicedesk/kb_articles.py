@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb_index.articles import Article
+from kb_index.articles import Article, heading_key
 from servicedesk.db.models import ArticleStatus, KbArticle, KbArticleVersion, utcnow
 from servicedesk.errors import DomainError
 from servicedesk.language import WRITTEN
@@ -94,6 +94,18 @@ def set_status(
 
 def get(session: Session, article_id: str) -> KbArticle | None:
     return session.get(KbArticle, article_id)
+
+
+def sharing_title(session: Session, article_id: str, title: str) -> list[str]:
+    """The ids of the other articles, archived ones aside, whose title reads as ``title``
+    does: the bot suggests only one of them at a time."""
+    key = heading_key(title)
+    others = session.scalars(
+        select(KbArticle).where(
+            KbArticle.id != article_id, KbArticle.status != ArticleStatus.ARCHIVED
+        )
+    )
+    return sorted(a.id for a in others if heading_key(a.title) == key)
 
 
 def listing(session: Session, limit: int | None = None) -> list[KbArticle]:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from kb_index import live
 from servicedesk import kb_articles
-from servicedesk.db.models import KbArticle
+from servicedesk.db.models import ArticleStatus, KbArticle
 from servicedesk.kb_articles import ArticleEdit
 from tests.support.console import (
     account,
@@ -123,3 +123,31 @@ async def test_a_publication_the_index_cannot_take_is_not_kept(console, stack_db
     assert "No space left on device" in text
     with stack_db.unit_of_work() as session:
         assert session.get(KbArticle, "en-doomed-001").status == "draft"
+
+
+async def test_an_editor_is_told_which_articles_share_the_title_the_bot_lists_once(
+    console, browser, stack_db
+):
+    with stack_db.unit_of_work() as session:
+        for article_id, title in [
+            ("en-badge-001", "Reset the badge reader"),
+            ("en-badge-002", "  reset the BADGE reader?"),
+            ("en-badge-003", "Reset the badge reader at the side door"),
+        ]:
+            edit = ArticleEdit(title, "Hardware", "en", "Hold the button for ten seconds.", ())
+            kb_articles.create(session, article_id, edit, "test")
+    page = await browser.new_page()
+    await sign_in(page, console.url, account(stack_db, "xenia", "editor"))
+
+    await page.goto(f"{console.url}/articles/en-badge-002")
+    await snap(page, "12b-article-same-title")
+    notice = await page.text_content("#same-title")
+    assert notice.startswith("Same title as en-badge-001: the bot suggests only one of these")
+    assert await page.get_attribute("#same-title a", "href") == "/articles/en-badge-001"
+    await page.goto(f"{console.url}/articles/en-badge-003")
+    assert await page.query_selector("#same-title") is None
+
+    with stack_db.unit_of_work() as session:
+        kb_articles.set_status(session, "en-badge-001", ArticleStatus.ARCHIVED, 1, "test")
+    await page.goto(f"{console.url}/articles/en-badge-002")
+    assert await page.query_selector("#same-title") is None  # an archived one is not listed
