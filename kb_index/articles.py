@@ -27,10 +27,6 @@ class Article:
     body: str
     keywords: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def heading_key(self) -> str:
-        return heading_key(self.title)
-
     def excerpt(self, limit: int = 180) -> str:
         """The body as plain text, cut at a word boundary near ``limit`` characters."""
         plain = plain_text(self.body)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kb_index.articles import Article
+from kb_index.articles import Article, heading_key
 from kb_index.calibration import Calibration, shipped, sigmoid
 from kb_index.dense import DenseIndex
 from kb_index.embedder import ENGLISH, Encoders, QueryVector
@@ -76,7 +76,7 @@ class KnowledgeSearch:
         self._models = {c: m for c, m in encoders.by_channel().items() if c in fields}
         self._lexical = LexicalIndex(articles)
         self._languages = np.array([a.language for a in articles])
-        self._headings = [a.heading_key for a in articles]
+        self._headings = [heading_key(a.title) for a in articles]
         self.cutoffs = cutoffs
         self._calibration = calibration
 

@@ -100,12 +100,12 @@ def sharing_title(session: Session, article_id: str, title: str) -> list[str]:
     """The ids of the other articles, archived ones aside, whose title reads as ``title``
     does: the bot suggests only one of them at a time."""
     key = heading_key(title)
-    others = session.scalars(
-        select(KbArticle).where(
+    others = session.execute(
+        select(KbArticle.id, KbArticle.title).where(
             KbArticle.id != article_id, KbArticle.status != ArticleStatus.ARCHIVED
         )
     )
-    return sorted(a.id for a in others if heading_key(a.title) == key)
+    return sorted(other_id for other_id, other in others if heading_key(other) == key)
 
 
 def listing(session: Session, limit: int | None = None) -> list[KbArticle]:

@@ -147,6 +147,15 @@ async def _one_leader(ports: list[int]) -> int:
     return (await _leaders(ports)).index(True)
 
 
+async def _kill_and_await_takeover(gateways: list[Service], ports: list[int], leader: int) -> None:
+    """SIGKILL the leading replica; the other says it leads within ``TAKEOVER_S``."""
+    gateways[leader].kill()
+    killed_at = time.monotonic()
+    while not await _leads(ports[1 - leader]):
+        assert time.monotonic() - killed_at < TAKEOVER_S
+        await asyncio.sleep(0.2)
+
+
 async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(telegram, tmp_path):
     with _postgres_database() as url:
         upgrade(url)
@@ -158,12 +167,7 @@ async def test_only_the_leading_gateway_polls_and_a_killed_leader_is_replaced(te
             await telegram.push(telegram.message(4101, text="is anyone there?"))
             await telegram.wait_for_calls("sendMessage", 1, 4101)
             assert telegram.most_polls_at_once == 1  # the other replica never polled
-            gateways[first].kill()
-            killed_at = time.monotonic()
-            other = ports[1 - first]
-            while not await _leads(other):
-                assert time.monotonic() - killed_at < TAKEOVER_S
-                await asyncio.sleep(0.2)
+            await _kill_and_await_takeover(gateways, ports, first)
             await telegram.push(telegram.message(4102, text="still there?"))
             await telegram.wait_for_calls("sendMessage", 1, 4102)
             assert len(telegram.calls_of("sendMessage", 4101)) == 1  # answered once
@@ -189,12 +193,7 @@ async def test_only_the_leading_gateway_is_on_xmpp_and_a_killed_leader_is_replac
             sessions = _bot_sessions(person)
             assert len(sessions) == 1, sessions  # only the leader is connected
             assert len(await person.say("is anyone there?")) == 1
-            gateways[first].kill()
-            killed_at = time.monotonic()
-            other = ports[1 - first]
-            while not await _leads(other):
-                assert time.monotonic() - killed_at < TAKEOVER_S
-                await asyncio.sleep(0.2)
+            await _kill_and_await_takeover(gateways, ports, first)
             await _until(lambda: len(_bot_sessions(person) - sessions) == 1)
             assert len(_bot_sessions(person)) == 1, _bot_sessions(person)
             deadline = time.monotonic() + TAKEOVER_S
