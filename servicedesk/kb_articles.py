@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kb_index.articles import Article, heading_key
@@ -21,6 +21,8 @@ from servicedesk.language import WRITTEN
 MAX_BODY_CHARS = 100_000
 MAX_TITLE_CHARS = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
+# pg_advisory_xact_lock's key for the seed import: a bigint no other lock of deskbot uses.
+SEED_LOCK_KEY = 0x6B622D73656564  # "kb-seed"
 
 
 class InvalidArticleEdit(DomainError):
@@ -47,7 +49,11 @@ class ArticleEdit:
 
 
 def import_seed(session: Session, articles: list[Article], author: str = "seed") -> int:
-    """Import ``articles`` as published, only into an empty knowledge base; returns how many."""
+    """Import ``articles`` as published, only into an empty knowledge base; returns how many.
+    Consoles starting at once on one PostgreSQL database import it once: each waits for the
+    others' import to end (a transaction lock) before it looks whether the base is empty."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK_KEY})
     if session.scalar(select(func.count()).select_from(KbArticle)):
         return 0
     for article in articles:
