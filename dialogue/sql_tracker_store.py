@@ -34,6 +34,9 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 REMEMBERED_CONVERSATIONS = 10_000
 ROW_INDEX = "CREATE INDEX IF NOT EXISTS events_sender_id_id ON events (sender_id, id)"
+# Rasa servers starting together on a new database create the index one after another:
+# PostgreSQL's IF NOT EXISTS does not stop two concurrent creations from colliding.
+ROW_INDEX_LOCK = "SELECT pg_advisory_xact_lock(7261839402)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
         # The reads below ask for one sender's rows after an id.
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text(ROW_INDEX_LOCK))
             connection.execute(sa.text(ROW_INDEX))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:

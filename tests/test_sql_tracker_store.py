@@ -136,3 +136,42 @@ def test_trackers_are_those_rasas_sql_store_returns(databases):
     assert "events.id >" in reads[0]
     assert found["unknown"] == [None, None]
     assert found["configured"] == "dialogue.sql_tracker_store.CachedSQLTrackerStore"
+
+
+# Runs in the Rasa environment: Rasa servers starting at the same moment on a new database.
+START_TOGETHER = """
+import json, sys, threading
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from dialogue.sql_tracker_store import CachedSQLTrackerStore
+
+db = sys.argv[1]
+domain = Domain.load("nlu/domain.yml")
+settings = dict(dialect="postgresql", host="127.0.0.1", port=5432, username="postgres",
+                password="", login_db="postgres")
+together = threading.Barrier(4)
+started, failed = [], []
+
+def start():
+    together.wait()
+    try:
+        started.append(CachedSQLTrackerStore(domain, db=db, **settings))
+    except Exception as error:
+        failed.append(repr(error))
+
+threads = [threading.Thread(target=start) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with started[0].engine.connect() as connection:
+    indexes = connection.execute(sa.text(
+        "SELECT count(*) FROM pg_indexes WHERE indexname = 'events_sender_id_id'")).scalar()
+print(json.dumps({"started": len(started), "failed": failed, "indexes": indexes}))
+"""
+
+
+def test_servers_starting_together_on_a_new_database_all_start(databases):
+    found = run_in_rasa_env(START_TOGETHER, databases[0])
+
+    assert found == {"started": 4, "failed": [], "indexes": 1}
