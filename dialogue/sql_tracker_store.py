@@ -31,6 +31,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.sql import Select
 
 REMEMBERED_CONVERSATIONS = 10_000
 ROW_INDEX = "CREATE INDEX IF NOT EXISTS events_sender_id_id ON events (sender_id, id)"
@@ -75,13 +76,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         with self.session_scope() as session:
             known = self._sessions.pop(sender_id, None)
-            if known is None or not self._still_latest(session, sender_id, known, tracker):
-                known = None
-                already = self._event_query(session, sender_id, False).count()
+            last_row = None
+            if known is not None and _goes_on_from(tracker, known):
+                new_events = list(itertools.islice(tracker.events, len(known.events), None))
+                last_row = self._insert(session, sender_id, new_events, after=known.last_row)
+                if new_events and last_row is None:  # another server stored since
+                    known = None
             else:
-                already = len(known.events)
-            new_events = list(itertools.islice(tracker.events, already, None))
-            last_row = self._insert(session, sender_id, new_events)
+                known = None
+            if known is None:
+                already = self._event_query(session, sender_id, False).count()
+                new_events = list(itertools.islice(tracker.events, already, None))
+                last_row = self._insert(session, sender_id, new_events)
             session.commit()
         if known is not None:
             events = known.events + new_events
@@ -113,35 +119,54 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             .order_by(event.id)
         )
 
-    def _still_latest(
-        self, session: Any, sender_id: str, known: StoredSession, tracker: DialogueStateTracker
-    ) -> bool:
-        """Whether ``known`` is still all the database holds of the session and ``tracker``
-        goes on from it."""
-        event = self.SQLEvent
-        latest = session.query(sa.func.max(event.id)).filter(event.sender_id == sender_id).scalar()
-        count = len(known.events)
-        return (
-            latest == known.last_row
-            and len(tracker.events) >= count
-            and (count == 0 or tracker.events[count - 1] == known.events[-1])
-        )
-
-    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int | None:
+    def _insert(
+        self, session: Any, sender_id: str, events: list[Event], after: int | None = None
+    ) -> int | None:
         """Store ``events`` in one statement (SQLTrackerStore stores them one by one); the id
-        of the last row, None when there were none."""
+        of the last row, None when nothing was stored. With ``after``, only if the
+        conversation has no row after that one: the check and the insert are one statement."""
         if not events:
             return None
         table = self.SQLEvent.__table__
         rows = [_row(sender_id, event) for event in events]
-        inserted = session.execute(sa.insert(table).values(rows).returning(table.c.id))
-        return max(inserted.scalars().all())
+        if after is None:
+            statement = sa.insert(table).values(rows)
+        else:
+            statement = sa.insert(table).from_select(
+                list(ROW_COLUMNS), _rows_unless_stored_after(table, sender_id, rows, after)
+            )
+        inserted = session.execute(statement.returning(table.c.id)).scalars().all()
+        return max(inserted, default=None)
 
     def _remember(self, sender_id: str, stored: StoredSession) -> None:
         self._sessions[sender_id] = stored
         self._sessions.move_to_end(sender_id)
         while len(self._sessions) > self._capacity:
             self._sessions.popitem(last=False)
+
+
+ROW_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+def _rows_unless_stored_after(
+    table: sa.Table, sender_id: str, rows: list[dict[str, Any]], after: int
+) -> Select:
+    """``rows`` as a SELECT that yields nothing when the conversation has a row after
+    ``after`` (PostgreSQL's VALUES list)."""
+    columns = [sa.column(name, table.c[name].type) for name in ROW_COLUMNS]
+    values = sa.values(*columns, name="new_events").data(
+        [tuple(row[name] for name in ROW_COLUMNS) for row in rows]
+    )
+    stored_after = sa.select(table.c.id).where(table.c.sender_id == sender_id, table.c.id > after)
+    return sa.select(values).where(~sa.exists(stored_after))
+
+
+def _goes_on_from(tracker: DialogueStateTracker, known: StoredSession) -> bool:
+    """Whether ``tracker``'s events begin with the remembered session's."""
+    count = len(known.events)
+    return len(tracker.events) >= count and (
+        count == 0 or tracker.events[count - 1] == known.events[-1]
+    )
 
 
 def _row(sender_id: str, event: Event) -> dict[str, Any]:

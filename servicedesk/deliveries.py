@@ -4,9 +4,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
 
 from servicedesk import users
 from servicedesk.db.models import Delivery, as_utc
@@ -48,20 +48,18 @@ def claim(
         text: what they sent, kept so that nothing is lost if handling fails.
         replayable: ``text`` is typed words that can be asked again (not a button's record).
     """
-    delivery = Delivery(
-        channel=channel,
-        delivery_key=stored_key(key),
-        sender_id=sender_id,
-        text=text[:MAX_KEPT_TEXT],
-        ordinal=_ordinal(key),
-        replayable=replayable,
-    )
-    try:
-        with session.begin_nested():
-            session.add(delivery)
-    except IntegrityError:
-        return None
-    return delivery.id
+    row = {
+        "channel": channel,
+        "delivery_key": stored_key(key),
+        "sender_id": sender_id,
+        "text": text[:MAX_KEPT_TEXT],
+        "ordinal": _ordinal(key),
+        "replayable": replayable,
+    }
+    # One statement: the unique (channel, delivery_key) turns a second claim into no row.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(Delivery).values(row).on_conflict_do_nothing()
+    return session.scalar(insert.returning(Delivery.id))
 
 
 def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool:
@@ -69,16 +67,18 @@ def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool
     being handled: this one waits for it, so that one chat is answered in order however many
     replicas receive its messages. "Earlier" is the channel's own order (a Telegram update_id)
     where it has one, else the order of arrival."""
-    mine = session.get(Delivery, delivery_id)
-    if mine is None:
-        return False
+    mine = aliased(Delivery)
     position = func.coalesce(Delivery.ordinal, Delivery.id)
-    earlier = select(Delivery.id).where(
-        Delivery.sender_id == mine.sender_id,
-        Delivery.status == RECEIVED,
-        Delivery.id != mine.id,
-        position < (mine.ordinal if mine.ordinal is not None else mine.id),
-        Delivery.received_at > since,
+    earlier = (
+        select(Delivery.id)
+        .join(mine, mine.sender_id == Delivery.sender_id)
+        .where(
+            mine.id == delivery_id,
+            Delivery.status == RECEIVED,
+            Delivery.id != mine.id,
+            position < func.coalesce(mine.ordinal, mine.id),
+            Delivery.received_at > since,
+        )
     )
     return session.scalar(select(exists(earlier))) or False
 
@@ -86,13 +86,12 @@ def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool
 def set_status(session: Session, channel: str, key: str, status: str) -> None:
     """Note how handling ended: "handled", KEPT, "not_answered" (the core was down; the
     employee was asked to try again), "rejected"."""
-    delivery = session.scalar(
-        select(Delivery).where(
-            Delivery.channel == channel, Delivery.delivery_key == stored_key(key)
-        )
+    session.execute(
+        update(Delivery)
+        .where(Delivery.channel == channel, Delivery.delivery_key == stored_key(key))
+        .values(status=status)
+        .execution_options(synchronize_session=False)
     )
-    if delivery is not None:
-        delivery.status = status
 
 
 def _ordinal(key: str) -> int | None:

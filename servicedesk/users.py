@@ -1,10 +1,16 @@
 """Employees, one row per channel identity."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicedesk.db.models import User, utcnow
+from servicedesk.db.models import User, as_utc, utcnow
 from servicedesk.identity import SenderId
+
+# How exact a user's last visit is kept: a visit within this of the noted one writes nothing
+# (every turn touches its user twice; the web chat's idle limit counts in hours).
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
 def touch_user(
@@ -28,7 +34,9 @@ def touch_user(
         user.language = language
     if name:
         user.display_name = name[:200]
-    user.last_seen_at = utcnow()
+    now = utcnow()
+    if user.last_seen_at is None or now - as_utc(user.last_seen_at) >= LAST_SEEN_PRECISION:
+        user.last_seen_at = now
     session.flush()
     return user
 

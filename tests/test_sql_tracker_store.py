@@ -1,7 +1,7 @@
 """deskbot's SQL tracker store returns the trackers Rasa's SQL store returns, on the local
 PostgreSQL, also when a conversation moves between Rasa servers, when a server forgets it or
 starts again, and when another server wrote behind its back; and a remembered conversation is
-read without reading its whole session again."""
+read without reading its whole session again, and saved in one statement."""
 
 import uuid
 
@@ -99,6 +99,14 @@ async def compare():
     said = statements_of(one)
     await one.retrieve(name)
     found["remembered read"] = list(said)
+    # ... and saved with its check that nothing was stored since in the insert itself.
+    held = await one.retrieve(name)
+    for event in turn(9):
+        held.update(event)
+    said.clear()
+    await one.save(held)
+    found["remembered save"] = list(said)
+    found["saved"] = seen(await one.retrieve(name)) == seen(await plain.retrieve(name))
     found["unknown"] = [await one.retrieve("nobody"), await rasa_own.retrieve("nobody")]
 
     os.environ.update({key: "unused" for key in (
@@ -134,6 +142,10 @@ def test_trackers_are_those_rasas_sql_store_returns(databases):
     reads = [s for s in found["remembered read"] if s.lstrip().upper().startswith("SELECT")]
     assert len(reads) == 1, found["remembered read"]
     assert "events.id >" in reads[0]
+    saves = found["remembered save"]
+    assert len(saves) == 1 and saves[0].lstrip().upper().startswith("INSERT"), saves
+    assert "NOT (EXISTS" in saves[0]
+    assert found["saved"] is True
     assert found["unknown"] == [None, None]
     assert found["configured"] == "dialogue.sql_tracker_store.CachedSQLTrackerStore"
 
