@@ -7,11 +7,12 @@ the scale-out topology the lock store (Redis) lets one Rasa server at a time han
 conversation, so what a server stored last is almost always still the latest: this store
 remembers the current session's events and the id of the last row among them, asks the
 database only for rows after it (rows another server stored: a conversation moves between
-servers when one dies or the load balancer sends it elsewhere), and before saving checks that
-nothing was stored since; when something was, or the conversation is not in memory, it falls
-back to Rasa's own query. The database stays the only truth, and a server restarted with an
-empty memory goes on from it. The trackers it returns are the ones SQLTrackerStore returns
-(tests/test_sql_tracker_store.py compares them).
+servers when one dies or the load balancer sends it elsewhere), and stores a turn's new events
+only if nothing was stored since, the check inside the insert (one statement); when
+something was, or the conversation is not in memory, it falls back to Rasa's own query. The
+database stays the only truth, and a server restarted with an empty memory goes on from it.
+The trackers it returns are the ones SQLTrackerStore returns (tests/test_sql_tracker_store.py
+compares them).
 
 In endpoints-cluster.yml: ``tracker_store: {type: dialogue.sql_tracker_store.CachedSQLTrackerStore,
 ...}`` with SQLTrackerStore's settings, and ``remembered_conversations`` (10,000 by default):
