@@ -114,7 +114,10 @@ case "${1:-}" in
   eval-clinc) shift; exec "$RASA_ENV/bin/python" -m nlu_quality clinc "$@" ;;
   eval-routing) shift; exec "$RASA_ENV/bin/python" -m nlu_quality routing --model "$MODEL" "$@" ;;
   calibrate) shift; exec "$APP_ENV/bin/python" -m kb_index calibrate "$@" ;;
-  bench-turns) shift; exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
+  bench-turns) shift
+        case " $* " in *" cluster "*) "$ROOT/scripts/ensure-postgres.sh"
+          "$ROOT/scripts/ensure-redis.sh"; "$ROOT/scripts/ensure-haproxy.sh" ;; esac
+        exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
   bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
            exec "$APP_ENV/bin/python" -m console "$@" ;;
