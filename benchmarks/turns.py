@@ -10,6 +10,7 @@ employees who write again as soon as an answer is over.
 ``--topology cluster`` measures make cluster's topology instead: HAProxy, two gateways in
 webhook mode, two Rasa servers, two action servers, a fresh database on the local PostgreSQL
 and the local Redis; the CPU of the whole PostgreSQL and Redis servers is counted too.
+``--replicas 1`` runs one of each process there instead of two.
 """
 
 import argparse
@@ -105,11 +106,13 @@ async def measure_cluster(
     think_s: float,
     work: Path,
     rasa_endpoints: str = "endpoints-cluster.yml",
+    replicas: int = 2,
 ) -> list[dict]:
-    """make cluster's topology, Telegram in webhook mode through HAProxy."""
+    """make cluster's topology, Telegram in webhook mode through HAProxy, with ``replicas``
+    of each process (make cluster starts two)."""
     telegram = FakeTelegram()
     await telegram.start()
-    ports = free_ports()
+    ports = free_ports(replicas)
     settings = telegram_webhook(telegram, ports, "bench-turns")
     settings["DESKBOT_WEBCHAT_ENABLED"] = "false"
     servers = {"postgresql": server_pids("postgres"), "redis": server_pids("redis-server")}
@@ -198,11 +201,22 @@ def main(argv: list[str] | None = None) -> int:
         default="endpoints-cluster.yml",
         help="with --topology cluster: Rasa's stores (endpoints-cluster-redis.yml: Redis)",
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="with --topology cluster: how many of each process (make cluster starts two)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         if args.topology == "cluster":
             load = measure_cluster(
-                args.employees, args.turns, args.think, Path(work), args.rasa_endpoints
+                args.employees,
+                args.turns,
+                args.think,
+                Path(work),
+                args.rasa_endpoints,
+                args.replicas,
             )
         else:
             load = measure(args.employees, args.turns, args.think, Path(work))

@@ -16,6 +16,7 @@ from kb_index.evaluation import Query
 from kb_index.thresholds import Outcome, best, hold_out, outcome
 from nlu_quality.clinc import FALLBACK, Prediction, decide, score, training_yaml
 from nlu_quality.cross_validation import report, summarise
+from tests.support.cluster import free_ports
 
 
 def test_threshold_outcome_counts_refusals_and_answers():
@@ -207,3 +208,12 @@ def test_cpu_seconds_sees_a_busy_child():
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.mark.parametrize("replicas", [1, 3])
+def test_the_cluster_bench_gets_as_many_of_each_process_as_asked_each_on_its_own_port(replicas):
+    ports = free_ports(replicas)
+
+    kinds = (ports.gateways, ports.rasa_servers, ports.action_servers, ports.consoles)
+    assert [len(kind) for kind in kinds] == [replicas] * 4
+    assert len(set(ports.all())) == len(ports.all()) == 6 + 6 * replicas

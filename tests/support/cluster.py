@@ -29,7 +29,13 @@ POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def free_ports() -> ClusterPorts:
+def free_ports(replicas: int = 2) -> ClusterPorts:
+    """Free loopback ports for the topology, with ``replicas`` of each process (make cluster
+    starts two)."""
+
+    def ports() -> tuple[int, ...]:
+        return tuple(free_port() for _ in range(replicas))
+
     def gateway() -> GatewayPorts:
         return GatewayPorts(free_port(), free_port(), free_port())
 
@@ -40,10 +46,10 @@ def free_ports() -> ClusterPorts:
         actions=free_port(),
         console=free_port(),
         stats=free_port(),
-        gateways=(gateway(), gateway()),
-        rasa_servers=(free_port(), free_port()),
-        action_servers=(free_port(), free_port()),
-        consoles=(free_port(), free_port()),
+        gateways=tuple(gateway() for _ in range(replicas)),
+        rasa_servers=ports(),
+        action_servers=ports(),
+        consoles=ports(),
     )
 
 
