@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         help="with --topology cluster: how many of each process (make cluster starts two)",
     )
     args = parser.parse_args(argv)
+    if args.replicas < 1:
+        parser.error("--replicas: at least one of each process")
     with tempfile.TemporaryDirectory() as work:
         if args.topology == "cluster":
             load = measure_cluster(
