@@ -96,13 +96,18 @@ fi
 export DESKBOT_APP_ENV="$APP_ENV" DESKBOT_RASA_BIN="$RASA_ENV/bin" DESKBOT_RASA_MODEL="$MODEL"
 export DESKBOT_SEARCH_INDEX_DIR="$INDEX"
 
+# The servers the scale-out topology shares: PostgreSQL, Redis and HAProxy, installed when
+# missing.
+ensure_cluster_servers() {
+  "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
+  "$ROOT/scripts/ensure-haproxy.sh"
+}
+
 case "${1:-}" in
   run)  exec "$APP_ENV/bin/python" -m launcher ;;
-  cluster) "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
-        "$ROOT/scripts/ensure-haproxy.sh"
+  cluster) ensure_cluster_servers
         exec "$APP_ENV/bin/python" -m launcher.cluster ;;
-  test) shift; "$ROOT/scripts/ensure-postgres.sh"; "$ROOT/scripts/ensure-redis.sh"
-        "$ROOT/scripts/ensure-haproxy.sh"; "$ROOT/scripts/ensure-deploy-tools.sh"
+  test) shift; ensure_cluster_servers; "$ROOT/scripts/ensure-deploy-tools.sh"
         "$ROOT/scripts/ensure-prosody.sh"
         "$ROOT/scripts/ensure-chromium.sh"
         exec "$APP_ENV/bin/python" -m pytest "$@" ;;
@@ -115,8 +120,7 @@ case "${1:-}" in
   eval-routing) shift; exec "$RASA_ENV/bin/python" -m nlu_quality routing --model "$MODEL" "$@" ;;
   calibrate) shift; exec "$APP_ENV/bin/python" -m kb_index calibrate "$@" ;;
   bench-turns) shift
-        case " $* " in *" cluster "*) "$ROOT/scripts/ensure-postgres.sh"
-          "$ROOT/scripts/ensure-redis.sh"; "$ROOT/scripts/ensure-haproxy.sh" ;; esac
+        case " $* " in *" cluster "*) ensure_cluster_servers ;; esac
         exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
   bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'
