@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from bot.settings import TelegramSettings
@@ -167,3 +168,20 @@ async def test_two_gateways_deliver_each_message_once(database, telegram, bot):
 
     assert sum(sent) == len(chats)
     assert all(len(telegram.calls_of("sendMessage", chat)) == 1 for chat in chats)
+
+
+async def test_delivery_failures_are_counted_by_cause(database, telegram, bot):
+    def failures(cause: str) -> float:
+        labels = {"channel": "tg", "cause": cause}
+        return REGISTRY.get_sample_value("deskbot_delivery_failures_total", labels) or 0.0
+
+    causes = ("not_a_chat_id", "TelegramForbiddenError")
+    before = {cause: failures(cause) for cause in causes}
+    telegram.blocked_by.add(504)
+    queue(database, "blocked", 504)
+    with database.unit_of_work() as session:
+        outbox.enqueue(session, "tg", "@ivan", RATING, "csv-typo")
+
+    assert await TelegramDelivery(bot, database, sleep=no_sleep).deliver_due() == 0
+
+    assert {cause: failures(cause) - before[cause] for cause in causes} == dict.fromkeys(causes, 1)
