@@ -12,7 +12,10 @@ only if nothing was stored since, the check inside the insert (one statement); w
 something was, or the conversation is not in memory, it falls back to Rasa's own query. The
 database stays the only truth, and a server restarted with an empty memory goes on from it.
 The trackers it returns are the ones SQLTrackerStore returns (tests/test_sql_tracker_store.py
-compares them).
+compares them). It runs on PostgreSQL (a turn's events go in as arrays), and a pooled
+connection PostgreSQL closed is replaced before a turn uses it (ops/pooled_connections.py):
+otherwise the turn fails, and Rasa's fail-safe store answers it from an empty in-memory
+conversation, forgetting the employee's conversation mid-way.
 
 In endpoints-cluster.yml: ``tracker_store: {type: dialogue.sql_tracker_store.CachedSQLTrackerStore,
 ...}`` with SQLTrackerStore's settings, and ``remembered_conversations`` (10,000 by default):
@@ -32,7 +35,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.sql import Select
+
+from ops.pooled_connections import replace_closed_connections
 
 REMEMBERED_CONVERSATIONS = 10_000
 ROW_INDEX = "CREATE INDEX IF NOT EXISTS events_sender_id_id ON events (sender_id, id)"
@@ -56,6 +60,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self, *args: Any, remembered_conversations: int = REMEMBERED_CONVERSATIONS, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        replace_closed_connections(self.engine)
         self._capacity = int(remembered_conversations)
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
         # The reads below ask for one sender's rows after an id.
@@ -113,12 +118,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return StoredSession(current_session(events), last_row)
 
     def _rows_after(self, session: Any, sender_id: str, row: int) -> Any:
-        event = self.SQLEvent
-        return (
-            session.query(event.id, event.data)
-            .filter(event.sender_id == sender_id, event.id > row)
-            .order_by(event.id)
-        )
+        return session.execute(ROWS_AFTER, {"sender_id": sender_id, "after": row})
 
     def _insert(
         self, session: Any, sender_id: str, events: list[Event], after: int | None = None
@@ -128,16 +128,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         conversation has no row after that one: the check and the insert are one statement."""
         if not events:
             return None
-        table = self.SQLEvent.__table__
-        rows = [_row(sender_id, event) for event in events]
-        if after is None:
-            statement = sa.insert(table).values(rows)
-        else:
-            statement = sa.insert(table).from_select(
-                list(ROW_COLUMNS), _rows_unless_stored_after(table, sender_id, rows, after)
-            )
-        inserted = session.execute(statement.returning(table.c.id)).scalars().all()
-        return max(inserted, default=None)
+        rows = [_row(event) for event in events]
+        columns = {f"{name}s": [row[name] for row in rows] for name in NEW_EVENT_COLUMNS}
+        parameters = {"sender_id": sender_id, "after": after, **columns}
+        statement = INSERT if after is None else INSERT_UNLESS_STORED_AFTER
+        return max(session.execute(statement, parameters).scalars(), default=None)
 
     def _remember(self, sender_id: str, stored: StoredSession) -> None:
         self._sessions[sender_id] = stored
@@ -146,20 +141,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self._sessions.popitem(last=False)
 
 
-ROW_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
-
-
-def _rows_unless_stored_after(
-    table: sa.Table, sender_id: str, rows: list[dict[str, Any]], after: int
-) -> Select:
-    """``rows`` as a SELECT that yields nothing when the conversation has a row after
-    ``after`` (PostgreSQL's VALUES list)."""
-    columns = [sa.column(name, table.c[name].type) for name in ROW_COLUMNS]
-    values = sa.values(*columns, name="new_events").data(
-        [tuple(row[name] for name in ROW_COLUMNS) for row in rows]
-    )
-    stored_after = sa.select(table.c.id).where(table.c.sender_id == sender_id, table.c.id > after)
-    return sa.select(values).where(~sa.exists(stored_after))
+# The statements of a remembered conversation's turn, written out once so that they are parsed
+# once: the new events go in as one array per column, whatever their number.
+ROWS_AFTER = sa.text(
+    "SELECT id, data FROM events WHERE sender_id = :sender_id AND id > :after ORDER BY id"
+)
+NEW_EVENT_COLUMNS = ("type_name", "timestamp", "intent_name", "action_name", "data")
+_NEW_EVENTS = (
+    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+    "SELECT :sender_id, new.* FROM unnest(CAST(:type_names AS text[]), "
+    "CAST(:timestamps AS float8[]), CAST(:intent_names AS text[]), "
+    "CAST(:action_names AS text[]), CAST(:datas AS text[])) "
+    "AS new (type_name, timestamp, intent_name, action_name, data)"
+)
+INSERT = sa.text(f"{_NEW_EVENTS} RETURNING id")
+INSERT_UNLESS_STORED_AFTER = sa.text(
+    f"{_NEW_EVENTS} WHERE NOT EXISTS "
+    "(SELECT 1 FROM events WHERE sender_id = :sender_id AND id > :after) RETURNING id"
+)
 
 
 def _goes_on_from(tracker: DialogueStateTracker, known: StoredSession) -> bool:
@@ -170,11 +169,10 @@ def _goes_on_from(tracker: DialogueStateTracker, known: StoredSession) -> bool:
     )
 
 
-def _row(sender_id: str, event: Event) -> dict[str, Any]:
-    """The row SQLTrackerStore.save stores for ``event``."""
+def _row(event: Event) -> dict[str, Any]:
+    """The columns SQLTrackerStore.save stores for ``event`` (but its conversation's)."""
     data = event.as_dict()
     return {
-        "sender_id": sender_id,
         "type_name": event.type_name,
         "timestamp": data.get("timestamp"),
         "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
