@@ -24,9 +24,8 @@ the GIL while it computes, so the loop meanwhile predicts actions and calls the 
 for other conversations, on the other core. Each conversation is still handled one message at
 a time (Rasa's lock store), and the pipeline's components keep no state between messages.
 
-In the scale-out topology the SQL tracker store tests a pooled connection before using it, so
-a connection PostgreSQL dropped is replaced instead of failing a turn; and a server started
-with another model than the running ones refuses to start (``launcher/model_agreement.py``).
+In the scale-out topology a server started with another model than the running ones refuses to
+start (``launcher/model_agreement.py``).
 
 Rasa's HTTP API answers only with the gateway's secret (``--auth-token``, from the environment),
 and its one channel asks for the same secret (``launcher/gateway_channel.py``).
@@ -48,7 +47,6 @@ import rasa
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.__main__ import main
-from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor, structlogger
@@ -153,20 +151,7 @@ async def parse_message_in_thread(
     return parsed
 
 
-_engine_kwargs = tracker_store.create_engine_kwargs
-
-
-def engine_kwargs_with_pre_ping(url: Any) -> dict[str, Any]:
-    """Rasa's engine settings for the SQL tracker store, with each pooled connection tested
-    before use. Without it, after PostgreSQL dropped the pool's connections (a restart, a
-    failover, ``pg_terminate_backend``) the next turn on each fails, and Rasa's fail-safe
-    store answers it from an empty in-memory conversation: the employee's conversation is
-    forgotten mid-way."""
-    return {**_engine_kwargs(url), "pool_pre_ping": True}
-
-
 def install() -> None:
-    tracker_store.create_engine_kwargs = engine_kwargs_with_pre_ping
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction._action_call_format = action_call
     Event.resolve_by_type = staticmethod(resolve_event_type)

@@ -1,1 +1,3 @@
-"""What operators watch: Prometheus metrics and health endpoints of deskbot's processes."""
+"""What operators watch and what keeps deskbot's processes going: Prometheus metrics,
+health endpoints, JSON logs, limits shared through Redis, database connections checked
+before use."""

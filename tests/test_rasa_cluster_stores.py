@@ -109,6 +109,10 @@ async def test_a_conversation_goes_on_on_another_rasa_server_after_a_crash(clust
     assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
 
 
+# What Rasa's fail-safe tracker store logs when it answers from memory instead of the database.
+IN_MEMORY_FALLBACK = "Falling back to use the 'InMemoryTrackerStore'"
+
+
 async def test_a_conversation_goes_on_after_postgresql_dropped_rasas_connections(cluster, stack):
     """A connection the database dropped is replaced before use: the next turn sees the whole
     conversation (Rasa would otherwise answer it from an empty in-memory one)."""
@@ -118,6 +122,7 @@ async def test_a_conversation_goes_on_after_postgresql_dropped_rasas_connections
     try:
         await rasa.send(sender, "open a ticket", {"language": "en"})
         proposal = await rasa.send(sender, "my second monitor is black", {"language": "en"})
+        fallbacks_before = server.log_path.read_text().count(IN_MEMORY_FALLBACK)
         database = server.env["DESKBOT_TRACKER_DB_NAME"]
         cut = terminate_backends(
             POSTGRES_ENGINE,
@@ -129,6 +134,8 @@ async def test_a_conversation_goes_on_after_postgresql_dropped_rasas_connections
         await rasa.close()
     assert cut >= 1
     assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
+    # The turn after the cut read and saved the conversation in PostgreSQL, not in memory.
+    assert server.log_path.read_text().count(IN_MEMORY_FALLBACK) == fallbacks_before
     texts = await tracker_texts(server, stack, sender)
     assert texts[:2] == ["open a ticket", "my second monitor is black"]
 
