@@ -61,6 +61,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         super().__init__(*args, **kwargs)
         replace_closed_connections(self.engine)
+        # A remembered conversation's read and insert are single statements, sent outside a
+        # transaction (no BEGIN and COMMIT around each).
+        self._single_statements = sa.create_engine(self.engine.url, isolation_level="AUTOCOMMIT")
+        replace_closed_connections(self._single_statements)
         self._capacity = int(remembered_conversations)
         self._sessions: OrderedDict[str, StoredSession] = OrderedDict()
         # The reads below ask for one sender's rows after an id.
@@ -70,8 +74,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             connection.execute(sa.text(ROW_INDEX))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        with self.session_scope() as session:
-            stored = self._read_current_session(session, sender_id)
+        known = self._sessions.pop(sender_id, None)
+        if known is None:
+            stored = self._read_current_session(sender_id)
+        else:
+            stored = self._read_after(sender_id, known)
         if stored is None:
             return None
         self._remember(sender_id, stored)
@@ -80,59 +87,42 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        with self.session_scope() as session:
-            known = self._sessions.pop(sender_id, None)
-            last_row = None
-            if known is not None and _goes_on_from(tracker, known):
-                new_events = list(itertools.islice(tracker.events, len(known.events), None))
-                last_row = self._insert(session, sender_id, new_events, after=known.last_row)
-                if new_events and last_row is None:  # another server stored since
-                    known = None
-            else:
-                known = None
-            if known is None:
-                already = self._event_query(session, sender_id, False).count()
-                new_events = list(itertools.islice(tracker.events, already, None))
-                last_row = self._insert(session, sender_id, new_events)
-            session.commit()
-        if known is not None:
-            events = known.events + new_events
-            self._remember(sender_id, StoredSession(events, last_row or known.last_row))
-
-    def _read_current_session(self, session: Any, sender_id: str) -> StoredSession | None:
         known = self._sessions.pop(sender_id, None)
-        if known is None:
-            rows = self._event_query(session, sender_id, False).with_entities(
-                self.SQLEvent.id, self.SQLEvent.data
+        if known is not None and _goes_on_from(tracker, known):
+            new_events = list(itertools.islice(tracker.events, len(known.events), None))
+            last_row = known.last_row
+            if new_events:
+                with self._single_statements.connect() as connection:
+                    last_row = _insert(connection, sender_id, new_events, after=known.last_row)
+            if last_row is not None:
+                self._remember(sender_id, StoredSession(known.events + new_events, last_row))
+                return
+        # Not remembered, or another server stored since: as Rasa's own store saves.
+        with self.session_scope() as session:
+            already = self._event_query(session, sender_id, False).count()
+            _insert(session, sender_id, list(itertools.islice(tracker.events, already, None)))
+            session.commit()
+
+    def _read_current_session(self, sender_id: str) -> StoredSession | None:
+        """Rasa's own query: every row of the conversation's current session."""
+        with self.session_scope() as session:
+            rows = (
+                self._event_query(session, sender_id, False)
+                .with_entities(self.SQLEvent.id, self.SQLEvent.data)
+                .all()
             )
-            events, last_row = [], 0
-        else:
-            rows = self._rows_after(session, sender_id, known.last_row)
-            events, last_row = known.events, known.last_row
-        rows = rows.all()
-        if rows:
-            events = events + [Event.from_parameters(json.loads(data)) for _, data in rows]
-            last_row = rows[-1][0]
-        if not events:
+        if not rows:
             return None
-        return StoredSession(current_session(events), last_row)
+        return StoredSession(current_session(_events(rows)), rows[-1][0])
 
-    def _rows_after(self, session: Any, sender_id: str, row: int) -> Any:
-        return session.execute(ROWS_AFTER, {"sender_id": sender_id, "after": row})
-
-    def _insert(
-        self, session: Any, sender_id: str, events: list[Event], after: int | None = None
-    ) -> int | None:
-        """Store ``events`` in one statement (SQLTrackerStore stores them one by one); the id
-        of the last row, None when nothing was stored. With ``after``, only if the
-        conversation has no row after that one: the check and the insert are one statement."""
-        if not events:
-            return None
-        rows = [_row(event) for event in events]
-        columns = {f"{name}s": [row[name] for row in rows] for name in NEW_EVENT_COLUMNS}
-        parameters = {"sender_id": sender_id, "after": after, **columns}
-        statement = INSERT if after is None else INSERT_UNLESS_STORED_AFTER
-        return max(session.execute(statement, parameters).scalars(), default=None)
+    def _read_after(self, sender_id: str, known: StoredSession) -> StoredSession:
+        """The remembered session and the rows stored after its last one."""
+        with self._single_statements.connect() as connection:
+            rows = connection.execute(
+                ROWS_AFTER, {"sender_id": sender_id, "after": known.last_row}
+            ).all()
+        last_row = rows[-1][0] if rows else known.last_row
+        return StoredSession(current_session(known.events + _events(rows)), last_row)
 
     def _remember(self, sender_id: str, stored: StoredSession) -> None:
         self._sessions[sender_id] = stored
@@ -159,6 +149,26 @@ INSERT_UNLESS_STORED_AFTER = sa.text(
     f"{_NEW_EVENTS} WHERE NOT EXISTS "
     "(SELECT 1 FROM events WHERE sender_id = :sender_id AND id > :after) RETURNING id"
 )
+
+
+def _insert(
+    connection: Any, sender_id: str, events: list[Event], after: int | None = None
+) -> int | None:
+    """Store ``events`` in one statement (SQLTrackerStore stores them one by one); the id of
+    the last row, None when nothing was stored. With ``after``, only if the conversation has
+    no row after that one: the check and the insert are one statement."""
+    if not events:
+        return None
+    rows = [_row(event) for event in events]
+    columns = {f"{name}s": [row[name] for row in rows] for name in NEW_EVENT_COLUMNS}
+    parameters = {"sender_id": sender_id, "after": after, **columns}
+    statement = INSERT if after is None else INSERT_UNLESS_STORED_AFTER
+    return max(connection.execute(statement, parameters).scalars(), default=None)
+
+
+def _events(rows: Iterable[Any]) -> list[Event]:
+    """Events from (id, data) rows."""
+    return [Event.from_parameters(json.loads(data)) for _, data in rows]
 
 
 def _goes_on_from(tracker: DialogueStateTracker, known: StoredSession) -> bool:

@@ -23,6 +23,7 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Restarted
 from sqlalchemy import event as sql_event
+from sqlalchemy.engine import Engine
 from dialogue.sql_tracker_store import CachedSQLTrackerStore
 from tests.support.tracker_events import seen, session_start, turn
 
@@ -43,9 +44,9 @@ conversations = {
                        ["one", "two", "one", "two", "one", "one", "two", "one"]),
 }
 
-def statements_of(store):
+def statements_sent():  # by any engine of this process, from now on
     said = []
-    sql_event.listen(store.engine, "before_cursor_execute",
+    sql_event.listen(Engine, "before_cursor_execute",
                      lambda conn, cursor, statement, *rest: said.append(statement))
     return said
 
@@ -96,7 +97,7 @@ async def compare():
 
     # A remembered conversation is read from the rows after its last one only.
     await one.retrieve(name)
-    said = statements_of(one)
+    said = statements_sent()
     await one.retrieve(name)
     found["remembered read"] = list(said)
     # ... and saved with its check that nothing was stored since in the insert itself.
