@@ -1,16 +1,26 @@
-"""``python -m launcher.action_server``: rasa_sdk's action server, patient with a slow start.
+"""``python -m launcher.action_server``: rasa_sdk's action server, served in one process.
 
-Sanic gives each worker 30 s to report that it started and shuts the server down otherwise;
-loading the embedding model on a busy two-core machine can take longer. The allowance is a
-class constant in Sanic, counted in tenths of a second.
+rasa_sdk serves its app through Sanic's worker manager: a main process that watches the worker
+through a third process (a multiprocessing manager), asking it for the worker's state ten times
+a second even while nobody writes. deskbot's action server runs one worker (its state lives in
+the database; more capacity is more replicas behind the load balancer), so the same app, with
+its listeners and routes, is served by Sanic's single-process mode instead, without the
+watcher. That also drops the watcher's 30 s allowance for a worker to start, which loading the
+embedding model on a busy two-core machine can exceed.
 """
 
 from rasa_sdk.__main__ import main
-from sanic.worker.manager import WorkerManager
-from sanic.worker.process import WorkerProcess
+from sanic import Sanic
 
-START_ALLOWANCE_TENTHS = 1800  # three minutes
+from actions import preload
+
+
+def serve_in_this_process(cls, primary=None, app_loader=None, factory=None) -> None:
+    """``Sanic.serve`` as rasa_sdk calls it, serving the prepared app in this process."""
+    cls.serve_single(primary)
+
 
 if __name__ == "__main__":
-    WorkerManager.THRESHOLD = WorkerProcess.THRESHOLD = START_ALLOWANCE_TENTHS
+    Sanic.serve = classmethod(serve_in_this_process)
+    preload()  # before the server answers its first health check
     main()
