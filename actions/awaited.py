@@ -23,7 +23,7 @@ def expectation_of(tracker: Tracker) -> Expectation | None:
     sender = sender_of(tracker)
     if sender is None:
         return None
-    with services.database().unit_of_work() as session:
+    with services.database().without_transaction() as session:
         return awaiting.current(session, sender)
 
 

@@ -219,7 +219,7 @@ class Conversation:
             await asyncio.to_thread(self._mark_sent, kept)
 
     def _mark_sent(self, kept: list[int]) -> None:
-        with self._db.unit_of_work() as session:
+        with self._db.without_transaction() as session:
             outbox.mark_all_sent(session, kept)
 
     def _queue_answers(

@@ -12,17 +12,27 @@ from ops.pooled_connections import replace_closed_connections
 
 
 class Database:
-    """One engine and its session factory; ``unit_of_work()`` commits or rolls back."""
+    """One engine and its session factories: ``unit_of_work()`` commits or rolls back,
+    ``without_transaction()`` lets each statement commit on its own."""
 
     def __init__(self, url: str, echo: bool = False) -> None:
         self.url = url
         self.engine = _create_engine(url, echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._single_statements = sessionmaker(autocommit, expire_on_commit=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on any error."""
         with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def without_transaction(self) -> Iterator[Session]:
+        """A session whose statements each commit on their own, with no BEGIN and COMMIT sent
+        around them: for reads, or one write that stands alone."""
+        with self._single_statements() as session:
             yield session
 
     def dispose(self) -> None:
