@@ -1,5 +1,6 @@
 """Rasa's REST channel as seen from the gateway."""
 
+import hashlib
 import logging
 from typing import Any
 
@@ -8,6 +9,10 @@ import aiohttp
 from launcher.shared_secret import HEADER
 
 log = logging.getLogger(__name__)
+# Names the conversation (a digest of its sender id) so that a load balancer in front of several
+# Rasa servers sends each conversation to the same one while it lives: that server remembers
+# the conversation (dialogue/sql_tracker_store.py) and reads nothing it stored itself again.
+CONVERSATION_HEADER = "X-Deskbot-Conversation"
 
 
 class RasaUnavailable(Exception):
@@ -34,8 +39,9 @@ class RasaClient:
                 all (every deskbot turn answers, so silence means an action failed).
         """
         body = {"sender": sender_id, "message": message, "metadata": metadata}
+        headers = self._headers | {CONVERSATION_HEADER: conversation_key(sender_id)}
         try:
-            request = self._client().post(self._url, json=body, headers=self._headers)
+            request = self._client().post(self._url, json=body, headers=headers)
             async with request as response:
                 response.raise_for_status()
                 replies = await response.json()
@@ -55,3 +61,9 @@ class RasaClient:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
+
+
+def conversation_key(sender_id: str) -> str:
+    """The ``CONVERSATION_HEADER`` of ``sender_id``: the same for every message of it, and
+    neither its identity nor anything a header could not carry."""
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:16]

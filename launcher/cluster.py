@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from bot.rasa_client import CONVERSATION_HEADER
 from bot.settings import TelegramSettings
 from launcher.haproxy import Backend, LoadBalancer, Replica, load_balancer
 from launcher.processes import Service, busy_ports, supervise
@@ -165,7 +166,13 @@ def _gateway(
 
 def _backends(ports: ClusterPorts, telegram: TelegramSettings) -> list[Backend]:
     backends = [
-        Backend("rasa", ports.rasa, "/", tuple(Replica(p, p) for p in ports.rasa_servers)),
+        Backend(
+            "rasa",
+            ports.rasa,
+            "/",
+            tuple(Replica(p, p) for p in ports.rasa_servers),
+            by_header=CONVERSATION_HEADER,
+        ),
         Backend(
             "actions",
             ports.actions,

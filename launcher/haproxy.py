@@ -1,7 +1,9 @@
 """HAProxy in front of the replicas of the scale-out topology: one frontend per kind of
 process, round robin over the replicas that pass their health check (checked every second; a
 replica that fails two checks in a row gets no more requests, and a request whose connection
-is refused goes to another replica)."""
+is refused goes to another replica). A backend may balance on a request header instead: each
+value goes to one replica while it is up (consistent hashing: when a replica goes, only its
+share moves)."""
 
 import csv
 import shutil
@@ -25,6 +27,7 @@ class Backend:
     port: int  # the load balancer's port for this kind of process
     health_path: str
     replicas: tuple[Replica, ...]
+    by_header: str | None = None  # balance on this header's value instead of round robin
 
 
 def configuration(backends: list[Backend], stats_port: int) -> str:
@@ -46,8 +49,11 @@ def configuration(backends: list[Backend], stats_port: int) -> str:
             f"    server {backend.name}{n} 127.0.0.1:{r.port} check port {r.health_port}\n"
             for n, r in enumerate(backend.replicas, start=1)
         )
+        balance = "roundrobin"
+        if backend.by_header:
+            balance = f"hdr({backend.by_header})\n    hash-type consistent"
         parts.append(
-            f"backend {backend.name}\n    balance roundrobin\n"
+            f"backend {backend.name}\n    balance {balance}\n"
             f"    option httpchk GET {backend.health_path}\n{servers}"
         )
     return "\n".join(parts)

@@ -49,17 +49,40 @@ async def test_every_gateway_takes_its_share_through_the_load_balancer(cluster):
     assert [a - b for a, b in zip(after, before, strict=True)] == [2, 2]
 
 
+def rasa_answers(cluster) -> list[int]:
+    """How many requests each Rasa server has answered, by HAProxy's count (health checks
+    apart)."""
+    rows = [r for r in cluster.load_balancer.replicas() if r["pxname"] == "rasa"]
+    return [int(r["hrsp_2xx"]) for r in sorted(rows, key=lambda r: r["svname"])]
+
+
+def grown(before: list[int], after: list[int]) -> list[int]:
+    return [a - b for a, b in zip(after, before, strict=True)]
+
+
+async def test_a_conversation_stays_with_one_rasa_server(cluster):
+    """The server that remembers it answers it (the gateway's conversation header)."""
+    before = rasa_answers(cluster)
+    session = f"webtest-{uuid.uuid4().hex[:12]}"
+    for n in range(4):
+        status, _ = await chat(cluster, session, str(n), text="my printer won't print")
+        assert status == 200
+    assert sorted(grown(before, rasa_answers(cluster))) == [0, 4]
+
+
 async def test_filing_goes_on_after_its_gateway_and_rasa_server_are_killed(cluster):
     session = f"webtest-{uuid.uuid4().hex[:12]}"
+    before = rasa_answers(cluster)
     await chat(cluster, session, "1", text="open a ticket")
     status, proposal = await chat(cluster, session, "2", text="my second monitor is black")
     assert status == 200, proposal
-    for killed in (cluster.gateways[0], cluster.rasa_servers[0]):
+    its_rasa = cluster.rasa_servers[grown(before, rasa_answers(cluster)).index(2)]
+    for killed in (cluster.gateways[0], its_rasa):
         killed.kill()
     status, filed = await chat(cluster, session, "3", button=button(proposal, "File the ticket"))
     assert status == 200, filed
     assert texts(filed).startswith("Done: your ticket is SD-"), filed
-    for killed in (cluster.gateways[0], cluster.rasa_servers[0]):
+    for killed in (cluster.gateways[0], its_rasa):
         killed.start()
         killed.wait_healthy(timeout_s=300)
     status, again = await chat(cluster, session, "4", text="my printer won't print")
