@@ -11,14 +11,22 @@ employees who write again as soon as an answer is over.
 webhook mode, two Rasa servers, two action servers, a fresh database on the local PostgreSQL
 and the local Redis; the CPU of the whole PostgreSQL and Redis servers is counted too.
 ``--replicas 1`` runs one of each process there instead of two.
+
+``--topology both --rounds 4`` starts both side by side and loads them in turn, round after
+round, then prints the cluster's extra CPU per turn in each round and the median: on a machine
+whose speed drifts, runs minutes apart compare better than runs a quarter of an hour apart.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import statistics
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.cpu import cpu_seconds, server_pids
@@ -38,6 +46,7 @@ from tests.support.stack import free_port
 # An employee reads the answer and types the next message in far more than a second; one second
 # keeps 50 employees asking about 30 times a second, Telegram's own ceiling for a bot.
 THINK_S = 1.0
+WARM_UP_EMPLOYEES = 8
 ENGLISH = [
     "my laptop does not turn on",
     "I forgot my password",
@@ -69,10 +78,25 @@ def start(services: list[Service]) -> None:
         service.wait_healthy(timeout_s=300)
 
 
-async def measure(
-    employee_counts: list[int], turns: int, think_s: float, work: Path
-) -> list[dict]:
-    """make run's topology."""
+@dataclass
+class Topology:
+    """A started topology, loaded through its own loopback Bot API."""
+
+    name: str
+    telegram: FakeTelegram
+    groups: dict[str, list[Service]]  # each kind of deskbot process
+    servers: dict[str, list[int]] = field(default_factory=dict)  # shared servers it uses
+    next_user: int = 500_000  # the next simulated employee's Telegram id
+
+    def employees(self, count: int) -> list[int]:
+        """``count`` employees who have not written yet."""
+        first, self.next_user = self.next_user, self.next_user + count
+        return list(range(first, first + count))
+
+
+@contextlib.asynccontextmanager
+async def embedded(work: Path) -> AsyncIterator[Topology]:
+    """make run's topology on a fresh SQLite database."""
     database_url = f"sqlite:///{work / 'bench.sqlite3'}"
     upgrade(database_url)
     paths, secrets = StackPaths.from_environment(), StackSecrets.from_environment()
@@ -93,21 +117,17 @@ async def measure(
     try:
         await asyncio.to_thread(start, services)
         await asyncio.to_thread(start, [bot])
-        return await _load_steps(telegram, groups, {}, employee_counts, turns, think_s)
+        yield await _warmed_up(Topology("run", telegram, groups))
     finally:
         for service in [bot, *reversed(services)]:
             service.stop()
         await telegram.stop()
 
 
-async def measure_cluster(
-    employee_counts: list[int],
-    turns: int,
-    think_s: float,
-    work: Path,
-    rasa_endpoints: str = "endpoints-cluster.yml",
-    replicas: int = 2,
-) -> list[dict]:
+@contextlib.asynccontextmanager
+async def clustered(
+    work: Path, rasa_endpoints: str = "endpoints-cluster.yml", replicas: int = 2
+) -> AsyncIterator[Topology]:
     """make cluster's topology, Telegram in webhook mode through HAProxy, with ``replicas``
     of each process (make cluster starts two)."""
     telegram = FakeTelegram()
@@ -126,37 +146,98 @@ async def measure_cluster(
                 "action_server": cluster.action_servers,
                 "load_balancer": [cluster.load_balancer],
             }
-            return await _load_steps(telegram, groups, servers, employee_counts, turns, think_s)
+            yield await _warmed_up(Topology("cluster", telegram, groups, servers))
     finally:
         await telegram.stop()
 
 
-async def _load_steps(
-    telegram: FakeTelegram,
-    groups: dict[str, list[Service]],
-    servers: dict[str, list[int]],
+async def _warmed_up(topology: Topology) -> Topology:
+    """A few answered turns first, so that every replica has served before anything is
+    counted (eight conversations: Rasa's go to the servers by a hash of each)."""
+    await run_load(topology.telegram, topology.employees(WARM_UP_EMPLOYEES), messages(), 1)
+    return topology
+
+
+async def measure(
+    employee_counts: list[int], turns: int, think_s: float, work: Path
+) -> list[dict]:
+    async with embedded(work) as topology:
+        return await _load_steps(topology, employee_counts, turns, think_s)
+
+
+async def measure_cluster(
     employee_counts: list[int],
     turns: int,
     think_s: float,
+    work: Path,
+    rasa_endpoints: str = "endpoints-cluster.yml",
+    replicas: int = 2,
 ) -> list[dict]:
-    first_user = 500_000
-    # One answered turn first: the gateway is polling and warm before anything is counted.
-    await run_load(telegram, [first_user - 1], messages()[:1], turns_each=0)
+    async with clustered(work, rasa_endpoints, replicas) as topology:
+        return await _load_steps(topology, employee_counts, turns, think_s)
+
+
+async def measure_both(
+    employee_counts: list[int],
+    turns: int,
+    think_s: float,
+    work: Path,
+    rounds: int,
+    replicas: int = 2,
+) -> list[dict]:
+    """Both topologies started side by side and loaded in turn, ``rounds`` times (the order
+    swapped every round): each round's two rows are measured minutes apart, so a machine
+    whose speed drifts over a session shifts both alike."""
+    (work / "run").mkdir()
+    (work / "cluster").mkdir()
+    async with (
+        embedded(work / "run") as run,
+        clustered(work / "cluster", replicas=replicas) as cluster,
+    ):
+        results = []
+        for round_ in range(1, rounds + 1):
+            for topology in (run, cluster) if round_ % 2 else (cluster, run):
+                steps = await _load_steps(topology, employee_counts, turns, think_s)
+                results += [step | {"topology": topology.name, "round": round_} for step in steps]
+    print(_ratios(results), flush=True)
+    return results
+
+
+def _ratios(results: list[dict]) -> str:
+    """Each round's extra CPU per turn of the cluster over the embedded topology, per N."""
+    lines = []
+    for count in sorted({r["employees"] for r in results}):
+        extra = []
+        for round_ in sorted({r["round"] for r in results}):
+            total = {
+                r["topology"]: r["cpu_ms_per_turn"]["deskbot_total"]
+                for r in results
+                if r["employees"] == count and r["round"] == round_
+            }
+            extra.append(total["cluster"] / total["run"] - 1)
+        shown = ", ".join(f"{e:+.0%}" for e in extra)
+        lines.append(f"N={count:>3}: cluster's extra CPU per turn by round {shown}; "
+                     f"median {statistics.median(extra):+.0%}")  # fmt: skip
+    return "\n".join(lines)
+
+
+async def _load_steps(
+    topology: Topology, employee_counts: list[int], turns: int, think_s: float
+) -> list[dict]:
     results = []
     for count in employee_counts:
-        users = range(first_user, first_user + count)
-        first_user += count
-        before = cpu_per_process(groups, servers)
-        result = await run_load(telegram, list(users), messages(), turns, think_s=think_s)
+        users = topology.employees(count)
+        before = cpu_per_process(topology.groups, topology.servers)
+        result = await run_load(topology.telegram, users, messages(), turns, think_s=think_s)
         served = result.turns + count  # the warm-up turn of each employee included
         spent = {
             name: round((seconds - before[name]) / served * 1000, 1)
-            for name, seconds in cpu_per_process(groups, servers).items()
+            for name, seconds in cpu_per_process(topology.groups, topology.servers).items()
         }
         deskbot = sum(ms for name, ms in spent.items() if name != "bot_api_and_load")
         spent["deskbot_total"] = round(deskbot, 1)
         results.append(result.summary() | {"cpu_ms_per_turn": spent})
-        print(_row(results[-1]), flush=True)
+        print(f"{topology.name}: {_row(results[-1])}", flush=True)
     return results
 
 
@@ -195,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         default=THINK_S,
         help="mean seconds an employee pauses after an answer (0: as fast as the bot answers)",
     )
-    parser.add_argument("--topology", choices=("run", "cluster"), default="run")
+    parser.add_argument("--topology", choices=("run", "cluster", "both"), default="run")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="with --topology both: rounds of both topologies"
+    )
     parser.add_argument(
         "--rasa-endpoints",
         default="endpoints-cluster.yml",
@@ -205,13 +289,19 @@ def main(argv: list[str] | None = None) -> int:
         "--replicas",
         type=int,
         default=2,
-        help="with --topology cluster: how many of each process (make cluster starts two)",
+        help="with --topology cluster or both: how many of each process (make cluster: two)",
     )
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas: at least one of each process")
+    if args.rounds < 1:
+        parser.error("--rounds: at least one")
     with tempfile.TemporaryDirectory() as work:
-        if args.topology == "cluster":
+        if args.topology == "both":
+            load = measure_both(
+                args.employees, args.turns, args.think, Path(work), args.rounds, args.replicas
+            )
+        elif args.topology == "cluster":
             load = measure_cluster(
                 args.employees,
                 args.turns,

@@ -120,7 +120,7 @@ case "${1:-}" in
   eval-routing) shift; exec "$RASA_ENV/bin/python" -m nlu_quality routing --model "$MODEL" "$@" ;;
   calibrate) shift; exec "$APP_ENV/bin/python" -m kb_index calibrate "$@" ;;
   bench-turns) shift
-        case " $* " in *" cluster "* | *"=cluster "*) ensure_cluster_servers ;; esac
+        case " $* " in *" cluster "* | *"=cluster "* | *" both "* | *"=both "*) ensure_cluster_servers ;; esac
         exec "$APP_ENV/bin/python" -m benchmarks.turns "$@" ;;
   bench-scale) shift; exec "$APP_ENV/bin/python" -m benchmarks.scale "$@" ;;
   console) shift; "$APP_ENV/bin/python" -c 'from servicedesk.db.migrate import upgrade; from servicedesk.settings import DatabaseSettings; upgrade(DatabaseSettings().url)'

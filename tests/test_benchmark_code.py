@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
+from benchmarks import turns
 from benchmarks.cpu import cpu_seconds, server_pids
 from benchmarks.scale import overlap_at_10, synthetic_articles
 from kb_index.dense import DenseIndex
@@ -217,3 +218,24 @@ def test_the_cluster_bench_gets_as_many_of_each_process_as_asked_each_on_its_own
     kinds = (ports.gateways, ports.rasa_servers, ports.action_servers, ports.consoles)
     assert [len(kind) for kind in kinds] == [replicas] * 4
     assert len(set(ports.all())) == len(ports.all()) == 6 + 6 * replicas
+
+
+def test_the_side_by_side_bench_reports_each_rounds_extra_and_the_median():
+    def row(topology: str, round_: int, employees: int, total: float) -> dict:
+        cpu = {"deskbot_total": total}
+        return {
+            "topology": topology,
+            "round": round_,
+            "employees": employees,
+            "cpu_ms_per_turn": cpu,
+        }
+
+    results = [
+        row("run", 1, 10, 50.0), row("cluster", 1, 10, 60.0),
+        row("cluster", 2, 10, 66.0), row("run", 2, 10, 55.0),
+        row("run", 3, 10, 40.0), row("cluster", 3, 10, 60.0),
+    ]  # fmt: skip
+
+    assert turns._ratios(results) == (
+        "N= 10: cluster's extra CPU per turn by round +20%, +20%, +50%; median +20%"
+    )
