@@ -6,22 +6,32 @@ a turn costs what, with no profiler attached.
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 PROC = Path("/proc")
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class _Stat(NamedTuple):
+    ppid: int
+    own: int  # utime + stime, in clock ticks
+    ended_children: int  # cutime + cstime: its children that ended and were waited for
 
 
 def cpu_seconds(pid: int, proc: Path = PROC, descendants: bool = True) -> float:
-    """User and system CPU seconds of ``pid`` and, unless told not to, its living descendants
-    (0 if it is gone)."""
+    """User and system CPU seconds of ``pid`` (0 if it is gone) and, unless told not to, of
+    all its descendants: the living ones, and those that have ended and been waited for (a
+    PostgreSQL backend whose connection closed), which Linux adds to their parent's count."""
     stats = _all_stats(proc)
-    tree, frontier = {pid}, [pid] if descendants else []
+    if not descendants:
+        return stats[pid].own / _TICKS if pid in stats else 0.0
+    tree, frontier = {pid}, [pid]
     while frontier:
         parent = frontier.pop()
-        children = [p for p, (ppid, _) in stats.items() if ppid == parent and p not in tree]
+        children = [p for p, stat in stats.items() if stat.ppid == parent and p not in tree]
         tree.update(children)
         frontier.extend(children)
-    ticks = os.sysconf("SC_CLK_TCK")
-    return sum(stats[p][1] for p in tree if p in stats) / ticks
+    return sum(stats[p].own + stats[p].ended_children for p in tree if p in stats) / _TICKS
 
 
 def server_pids(command: str, proc: Path = PROC) -> list[int]:
@@ -38,12 +48,11 @@ def server_pids(command: str, proc: Path = PROC) -> list[int]:
     return [
         pid
         for pid, name in names.items()
-        if name == command and pid in stats and names.get(stats[pid][0]) != command
+        if name == command and pid in stats and names.get(stats[pid].ppid) != command
     ]
 
 
-def _all_stats(proc: Path) -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, utime + stime in clock ticks)."""
+def _all_stats(proc: Path) -> dict[int, _Stat]:
     stats = {}
     for entry in proc.iterdir():
         if not entry.name.isdigit():
@@ -53,5 +62,7 @@ def _all_stats(proc: Path) -> dict[int, tuple[int, int]]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue  # the process ended while being read
-        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        stats[int(entry.name)] = _Stat(
+            int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+        )
     return stats

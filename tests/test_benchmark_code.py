@@ -148,26 +148,29 @@ def test_a_fallback_guess_is_wrong_and_no_intent_of_its_own():
     assert summary["examples"] == 4
 
 
-def _stat(pid: int, ppid: int, utime: int, stime: int, name: str = "python") -> str:
-    # /proc/<pid>/stat: pid (comm) state ppid ... field 14 utime, 15 stime
-    rest = ["S", str(ppid)] + ["0"] * 9 + [str(utime), str(stime)] + ["0"] * 5
+def _stat(
+    pid: int, ppid: int, utime: int, stime: int, name: str = "python", ended: int = 0
+) -> str:
+    # /proc/<pid>/stat: pid (comm) state ppid ... field 14 utime, 15 stime, 16 cutime
+    rest = ["S", str(ppid)] + ["0"] * 9 + [str(utime), str(stime), str(ended)] + ["0"] * 4
     return f"{pid} ({name}) " + " ".join(rest)
 
 
 def test_cpu_seconds_adds_up_a_process_and_its_descendants(tmp_path):
     tick = os.sysconf("SC_CLK_TCK")
-    for pid, ppid, utime, stime, name in [
-        (10, 1, tick, 0, "rasa"),
-        (11, 10, tick, tick, "sanic worker"),  # a child, with a space in its name
-        (12, 11, 0, tick, "python) x"),  # a grandchild whose name holds ") "
-        (20, 1, 5 * tick, 0, "unrelated"),
+    for pid, ppid, utime, stime, name, ended in [
+        (10, 1, tick, 0, "rasa", 0),
+        (11, 10, tick, tick, "sanic worker", 2 * tick),  # a child, with a space in its name
+        (12, 11, 0, tick, "python) x", 0),  # a grandchild whose name holds ") "
+        (20, 1, 5 * tick, 0, "unrelated", 0),
     ]:
         (tmp_path / str(pid)).mkdir()
-        (tmp_path / str(pid) / "stat").write_text(_stat(pid, ppid, utime, stime, name))
+        (tmp_path / str(pid) / "stat").write_text(_stat(pid, ppid, utime, stime, name, ended))
     (tmp_path / "self").mkdir()
 
-    assert cpu_seconds(10, tmp_path) == 4.0
-    assert cpu_seconds(11, tmp_path) == 3.0
+    # 11 waited for children that have ended, which spent 2 s: they count too.
+    assert cpu_seconds(10, tmp_path) == 6.0
+    assert cpu_seconds(11, tmp_path) == 5.0
     assert cpu_seconds(10, tmp_path, descendants=False) == 1.0
     assert cpu_seconds(99, tmp_path) == 0.0
 
@@ -196,6 +199,28 @@ while time.process_time() - started < 0.3:
     pass
 time.sleep(30)
 """
+
+
+BUSY_CHILD_THEN_IDLE = """
+import subprocess, sys, time
+busy = "import time\\ns = time.process_time()\\nwhile time.process_time() - s < 0.3: pass"
+subprocess.run([sys.executable, "-c", busy], check=True)
+print("ended", flush=True)
+time.sleep(30)
+"""
+
+
+def test_cpu_seconds_counts_a_child_that_has_ended():
+    """As a PostgreSQL backend whose connection closed: gone, and its CPU time still counted."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", BUSY_CHILD_THEN_IDLE], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout.readline().strip() == "ended"
+        assert cpu_seconds(parent.pid) >= 0.3
+    finally:
+        parent.kill()
+        parent.wait()
 
 
 def test_cpu_seconds_sees_a_busy_child():
