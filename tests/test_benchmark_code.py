@@ -203,7 +203,7 @@ time.sleep(30)
 
 BUSY_CHILD_THEN_IDLE = """
 import subprocess, sys, time
-busy = "import time\\ns = time.process_time()\\nwhile time.process_time() - s < 0.3: pass"
+busy = "import time\\ns = time.process_time()\\nwhile time.process_time() - s < 0.5: pass"
 subprocess.run([sys.executable, "-c", busy], check=True)
 print("ended", flush=True)
 time.sleep(30)
@@ -217,7 +217,7 @@ def test_cpu_seconds_counts_a_child_that_has_ended():
     )
     try:
         assert parent.stdout.readline().strip() == "ended"
-        assert cpu_seconds(parent.pid) >= 0.3
+        assert cpu_seconds(parent.pid) >= 0.4  # Linux counts in ticks: less than it spent
     finally:
         parent.kill()
         parent.wait()

@@ -31,21 +31,29 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 def free_ports(replicas: int = 2) -> ClusterPorts:
     """Free loopback ports for the topology, with ``replicas`` of each process (make cluster
-    starts two)."""
+    starts two). A port the system hands out twice (it may, once the first is released) is
+    asked for again."""
+    taken: set[int] = set()
+
+    def port() -> int:
+        while (chosen := free_port()) in taken:
+            pass
+        taken.add(chosen)
+        return chosen
 
     def ports() -> tuple[int, ...]:
-        return tuple(free_port() for _ in range(replicas))
+        return tuple(port() for _ in range(replicas))
 
     def gateway() -> GatewayPorts:
-        return GatewayPorts(free_port(), free_port(), free_port())
+        return GatewayPorts(port(), port(), port())
 
     return ClusterPorts(
-        chat=free_port(),
-        webhook=free_port(),
-        rasa=free_port(),
-        actions=free_port(),
-        console=free_port(),
-        stats=free_port(),
+        chat=port(),
+        webhook=port(),
+        rasa=port(),
+        actions=port(),
+        console=port(),
+        stats=port(),
         gateways=tuple(gateway() for _ in range(replicas)),
         rasa_servers=ports(),
         action_servers=ports(),
