@@ -6,10 +6,11 @@ import time
 
 import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from servicedesk.db import Database
 from tests.support.postgres import terminate_backends
+from tests.support.statements import statements_of
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -34,16 +35,6 @@ def wait_until_gone(pid: int) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError(f"backend {pid} still runs")
-
-
-def statements_of(database: Database) -> list[str]:
-    said: list[str] = []
-    event.listen(
-        database.engine,
-        "before_cursor_execute",
-        lambda _connection, _cursor, statement, *_rest: said.append(statement),
-    )
-    return said
 
 
 def test_a_connection_the_server_closed_is_replaced_before_use(database):

@@ -3,23 +3,12 @@ minute of the noted one written no more."""
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from servicedesk import users
 from servicedesk.db.models import as_utc, utcnow
 from servicedesk.identity import SenderId
+from tests.support.statements import statements_of
 
 ANNA = SenderId("tg", "4242")
-
-
-def _updates(database) -> list[str]:
-    said: list[str] = []
-    event.listen(
-        database.engine,
-        "before_cursor_execute",
-        lambda _conn, _cursor, statement, *_: said.append(statement),
-    )
-    return said
 
 
 def _touch(database, **noted):
@@ -29,7 +18,7 @@ def _touch(database, **noted):
 
 def test_a_visit_within_a_minute_of_the_last_writes_nothing(database):
     first = _touch(database, language="en")
-    said = _updates(database)
+    said = statements_of(database)
 
     again = _touch(database, language="en")
 
