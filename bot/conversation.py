@@ -229,10 +229,11 @@ class Conversation:
         sender = SenderId.parse(kept.sender_id)
         messages = [_as_outbox_message(answer) for answer in answers]
         with self._db.unit_of_work() as session:
+            if not deliveries.finish(session, kept.id, "replayed"):
+                return  # another replica answered it first
             for n, message in enumerate(_rows(sender.channel, messages)):
                 key = f"replay:{kept.id}:{n}"
                 outbox.enqueue(session, sender.channel, sender.external_id, message, key)
-            deliveries.finish(session, kept.id, "replayed")
             users.note_language(session, kept.sender_id, language)
 
     def _redeem(self, incoming: Incoming) -> str | None:

@@ -63,9 +63,9 @@ class Replayer(Periodic):
         """Tell the sender ``text`` instead of an answer, and close the message as ``outcome``."""
         sender = SenderId.parse(message.sender_id)
         with self._db.unit_of_work() as session:
-            key = f"replay:{message.id}:{outcome}"
-            outbox.enqueue(session, sender.channel, sender.external_id, {"text": text}, key)
-            deliveries.finish(session, message.id, outcome)
+            if deliveries.finish(session, message.id, outcome):
+                key = f"replay:{message.id}:{outcome}"
+                outbox.enqueue(session, sender.channel, sender.external_id, {"text": text}, key)
 
 
 def _quoted(message: KeptMessage) -> str:

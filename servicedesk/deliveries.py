@@ -135,8 +135,14 @@ def unhandled(
     ]
 
 
-def finish(session: Session, delivery_id: int, status: str) -> None:
-    """Note how a kept message ended: "replayed", "expired", "interrupted"."""
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is not None:
-        delivery.status = status
+def finish(session: Session, delivery_id: int, status: str) -> bool:
+    """Note how a kept message ended: "replayed", "expired", "interrupted". False if it had
+    ended already (another replica answered it first): call this before queueing the answer,
+    whose transaction then waits for the other's and finds it done."""
+    finished = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status.in_((RECEIVED, KEPT)))
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    return finished.rowcount == 1

@@ -1,5 +1,7 @@
 """The domain package on SQLite and PostgreSQL: searches, feedback, deliveries, buttons."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -115,6 +117,25 @@ def test_messages_whose_replica_died_are_found_again_and_only_typed_words_replay
         (typed, "vpn is down", True),
         (pressed, "[button abc]", False),
     ]
+
+
+def test_a_kept_message_is_finished_once_when_two_replicas_answer_it_at_once(database):
+    with database.unit_of_work() as session:
+        kept = deliveries.claim(session, "tg", "3001", "tg:9", "wifi is down", replayable=True)
+        deliveries.set_status(session, "tg", "3001", deliveries.KEPT)
+    with ThreadPoolExecutor(1) as other_replica, database.unit_of_work() as session:
+        assert deliveries.finish(session, kept, "replayed")
+        second = other_replica.submit(_finish, database, kept, "expired")
+        time.sleep(0.3)  # the other's update waits for this transaction
+        assert not second.done()
+    assert second.result(timeout=30) is False
+    with database.unit_of_work() as session:
+        assert session.get(Delivery, kept).status == "replayed"
+
+
+def _finish(database, delivery_id: int, status: str) -> bool:
+    with database.unit_of_work() as session:
+        return deliveries.finish(session, delivery_id, status)
 
 
 def test_long_delivery_keys_that_differ_only_at_the_end_are_two_deliveries(database):
