@@ -67,6 +67,9 @@ class Call:
     method: str
     params: dict[str, Any]
     result: Any = None
+    # Accepted after its caller had gone (killed while waiting): done, as Telegram would have
+    # done it, but the caller never learned so.
+    caller_gone: bool = False
 
 
 @dataclass
@@ -223,6 +226,7 @@ class FakeTelegram:
             call.result = error.description
             self.refused.append(call)
             return _error(error.code, error.description, error.retry_after)
+        call.caller_gone = request.transport is None
         if method != "getUpdates":
             async with self._changed:
                 self.calls.append(call)
