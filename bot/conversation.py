@@ -248,11 +248,11 @@ class Conversation:
         self, incoming: Incoming, recorded: str
     ) -> tuple[int | None, str | None, bool]:
         """Claim the delivery (its id, None for a duplicate); also the language the employee
-        last wrote in, if known, and whether an earlier message of the chat is still in hand,
-        all in one transaction."""
+        last wrote in, if known, and whether an earlier message of the chat is still in hand.
+        The claim is one statement, the rest reads: no transaction around them."""
 
         def claim() -> tuple[int | None, str | None, bool]:
-            with self._db.unit_of_work() as session:
+            with self._db.without_transaction() as session:
                 claimed = deliveries.claim(
                     session,
                     incoming.channel,
@@ -271,7 +271,7 @@ class Conversation:
         another). One whose handler died stops counting ``TURN_LEASE`` after it arrived."""
 
         def behind() -> bool:
-            with self._db.unit_of_work() as session:
+            with self._db.without_transaction() as session:
                 return _behind(session, delivery_id)
 
         while True:
@@ -281,7 +281,7 @@ class Conversation:
 
     async def _set_status(self, incoming: Incoming, status: str) -> None:
         def set_status() -> None:
-            with self._db.unit_of_work() as session:
+            with self._db.without_transaction() as session:
                 deliveries.set_status(session, incoming.channel, incoming.delivery_key, status)
 
         await asyncio.to_thread(set_status)

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicedesk.db.models import AwaitedInput, as_utc, utcnow
+from servicedesk.db.models import AwaitedInput, User, as_utc, utcnow
 from servicedesk.identity import SenderId
 from servicedesk.users import touch_user
 
@@ -35,8 +36,13 @@ def expect(session: Session, sender: SenderId, kind: Awaited, ref: int) -> None:
 
 
 def current(session: Session, sender: SenderId) -> Expectation | None:
-    """What ``sender``'s next text is for, unless that lapsed."""
-    awaited = session.get(AwaitedInput, touch_user(session, sender).id)
+    """What ``sender``'s next text is for, unless that lapsed (one statement: it is asked at
+    every turn)."""
+    awaited = session.scalar(
+        select(AwaitedInput)
+        .join(User, User.id == AwaitedInput.user_id)
+        .where(User.channel == sender.channel, User.external_id == sender.external_id)
+    )
     if awaited is None or as_utc(awaited.expires_at) <= utcnow():
         return None
     return Expectation(Awaited(awaited.kind), awaited.ref)

@@ -7,6 +7,7 @@ refuse button data it never issued, or issued to someone else.
 import secrets
 from collections.abc import Sequence
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import IssuedButton, utcnow
@@ -17,10 +18,13 @@ TOKEN_BYTES = 12  # 16 url-safe characters
 def issue(session: Session, sender_id: str, payloads: Sequence[str]) -> list[str]:
     """Issue one token per payload for ``sender_id``; returns the tokens in order."""
     tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in payloads]
-    session.add_all(
-        IssuedButton(token=t, sender_id=sender_id, payload=p)
-        for t, p in zip(tokens, payloads, strict=True)
-    )
+    if tokens:  # one statement for them all
+        now = utcnow()
+        rows = [
+            {"token": t, "sender_id": sender_id, "payload": p, "issued_at": now}
+            for t, p in zip(tokens, payloads, strict=True)
+        ]
+        session.execute(insert(IssuedButton).values(rows))
     return tokens
 
 

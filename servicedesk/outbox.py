@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import OutboxMessage, utcnow
@@ -26,17 +27,16 @@ def enqueue(
     """Queue a message; the same ``key`` queues it once, however often this is called. A
     message ``held_s`` is leased to the caller from the start: it sends it itself and marks it
     sent, and a delivery worker sends it only if that has not happened when the lease ends."""
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        idempotency_key=key, channel=channel, recipient=recipient, payload=payload
-    )
+    row = {"idempotency_key": key, "channel": channel, "recipient": recipient, "payload": payload}
     if held_s:
-        message.next_attempt_at = utcnow() + timedelta(seconds=held_s)
-    session.add(message)
-    session.flush()
-    return message
+        row["next_attempt_at"] = utcnow() + timedelta(seconds=held_s)
+    # One statement for a new message: the unique key turns a second one into no row.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(OutboxMessage).values(row).on_conflict_do_nothing()
+    queued = session.scalar(insert.returning(OutboxMessage))
+    if queued is not None:
+        return queued
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
 
 
 def due(session: Session, channel: str, limit: int = 50, now: datetime | None = None):
