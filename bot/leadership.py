@@ -37,12 +37,20 @@ class Leadership:
         self._shared = make_url(database_url).get_backend_name() == "postgresql"
         # Its own connections, outside any pool: the lock lives exactly as long as one.
         self._engine = create_engine(database_url, poolclass=NullPool) if self._shared else None
+        self._asking: Connection | None = None  # kept between tries while another leads
 
     async def run(self, duties: Duties) -> None:
         if not self._shared:
             LEADER.set(1)
             await asyncio.gather(*duties())
             return
+        try:
+            await self._lead_whenever_possible(duties)
+        finally:
+            if self._asking is not None:
+                await asyncio.to_thread(_close, self._asking)
+
+    async def _lead_whenever_possible(self, duties: Duties) -> None:
         while True:
             connection = await self._take_lock()
             log.info("leading: this gateway runs polling, XMPP and the shared passes")
@@ -68,14 +76,27 @@ class Leadership:
             await asyncio.sleep(self._interval_s)
 
     def _try_lock(self) -> Connection | None:
+        """One try, on the connection kept from the last one: a replica waiting to lead asks
+        every ``interval_s``, and a new connection each time would start a backend each time.
+        A kept connection that was cut is replaced at once."""
+        kept, self._asking = self._asking, None
+        if kept is not None:
+            try:
+                return self._ask(kept)
+            except Exception:
+                _close(kept)
+        return self._ask(self._connect())
+
+    def _connect(self) -> Connection:
         assert self._engine is not None
-        connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        taken = connection.scalar(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": DUTIES_LOCK_KEY}
-        )
-        if taken:
+        return self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def _ask(self, connection: Connection) -> Connection | None:
+        """``connection`` if it now holds the lock; else None, and it is kept for the next
+        try."""
+        if connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": DUTIES_LOCK_KEY}):
             return connection
-        _close(connection)
+        self._asking = connection
         return None
 
     async def _lead(self, connection: Connection, duties: Duties) -> None:

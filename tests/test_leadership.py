@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from bot.leadership import Leadership
 from launcher.processes import Service
@@ -64,6 +66,9 @@ async def test_exactly_one_replica_leads_and_another_takes_over_when_its_connect
             await _until(lambda: sum(r.running for r in replicas) == 1)
             await asyncio.sleep(1.0)  # several more tries by the others
             assert sorted(r.running for r in replicas) == [0, 0, 1]
+            sessions = _sessions_so_far(url)
+            await asyncio.sleep(1.0)  # five more tries by each waiting replica
+            assert _sessions_so_far(url) - sessions <= 1  # the count's own: each asks on one
             leader = next(r for r in replicas if r.running)
             _terminate_lock_holder(url)
             await _until(lambda: sum(r.running for r in replicas) == 1 and not leader.running)
@@ -82,6 +87,18 @@ async def test_on_sqlite_the_only_gateway_leads(tmp_path):
         await _until(lambda: replica.running == 1, timeout=5)
     finally:
         await replica.stop()
+
+
+def _sessions_so_far(url: str) -> int:
+    """Sessions PostgreSQL has started on the database (this one included)."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            )
+    finally:
+        engine.dispose()
 
 
 def _terminate_lock_holder(url: str) -> None:
