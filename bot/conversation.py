@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.messages import Reply
-from bot.proactive import BATCH, as_reply
+from bot.proactive import BATCH, replies_of
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
 from ops.metrics import TURN_SECONDS, TURNS
@@ -192,10 +192,9 @@ class Conversation:
         transaction."""
         messages = [_as_outbox_message(answer) for answer in answers]
         with self._db.unit_of_work() as session:
-            replies = [as_reply(session, incoming.sender_id, m) for m in messages]
+            replies = replies_of(session, incoming.sender_id, messages)
             if incoming.channel in KEPT_REPLY_CHANNELS:
-                rows = _rows(incoming.channel, messages)
-                kept = [self._keep(session, incoming, n, row) for n, row in enumerate(rows)]
+                kept = self._keep(session, incoming, _rows(incoming.channel, messages))
                 if incoming.channel in BATCHED_REPLY_CHANNELS:
                     kept *= len(replies)  # the batch's one row keeps every reply
                 replies = [replace(r, kept_as=k) for r, k in zip(replies, kept, strict=True)]
@@ -203,14 +202,18 @@ class Conversation:
             users.note_language(session, incoming.sender_id, language)
             return replies
 
-    def _keep(self, session, incoming: Incoming, n: int, message: dict[str, Any]) -> int:
-        """The id of the outbox row holding the ``n``th reply for this gateway to send."""
+    def _keep(self, session, incoming: Incoming, rows: list[dict[str, Any]]) -> list[int]:
+        """The ids of the outbox rows holding the replies for this gateway to send."""
         recipient = SenderId.parse(incoming.sender_id).external_id
-        key = f"reply:{incoming.channel}:{incoming.delivery_key}:{n}"
-        held = outbox.enqueue(
-            session, incoming.channel, recipient, message, key, held_s=self._reply_lease_s
+        keys = [f"reply:{incoming.channel}:{incoming.delivery_key}:{n}" for n in range(len(rows))]
+        held = outbox.enqueue_all(
+            session,
+            incoming.channel,
+            recipient,
+            list(zip(rows, keys, strict=True)),
+            held_s=self._reply_lease_s,
         )
-        return held.id
+        return [message.id for message in held]
 
     async def sent(self, replies: list[Reply]) -> None:
         """The adapter sent these replies: their outbox rows are done."""
@@ -231,9 +234,9 @@ class Conversation:
         with self._db.unit_of_work() as session:
             if not deliveries.finish(session, kept.id, "replayed"):
                 return  # another replica answered it first
-            for n, message in enumerate(_rows(sender.channel, messages)):
-                key = f"replay:{kept.id}:{n}"
-                outbox.enqueue(session, sender.channel, sender.external_id, message, key)
+            rows = _rows(sender.channel, messages)
+            keyed = [(row, f"replay:{kept.id}:{n}") for n, row in enumerate(rows)]
+            outbox.enqueue_all(session, sender.channel, sender.external_id, keyed)
             users.note_language(session, kept.sender_id, language)
 
     def _redeem(self, incoming: Incoming) -> str | None:

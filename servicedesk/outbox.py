@@ -1,7 +1,7 @@
 """The outbox of proactive messages: queued in the same transaction as the change that causes
 them, delivered by the gateway with retries, each exactly once (by idempotency key)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -27,16 +27,34 @@ def enqueue(
     """Queue a message; the same ``key`` queues it once, however often this is called. A
     message ``held_s`` is leased to the caller from the start: it sends it itself and marks it
     sent, and a delivery worker sends it only if that has not happened when the lease ends."""
-    row = {"idempotency_key": key, "channel": channel, "recipient": recipient, "payload": payload}
-    if held_s:
-        row["next_attempt_at"] = utcnow() + timedelta(seconds=held_s)
-    # One statement for a new message: the unique key turns a second one into no row.
+    [message] = enqueue_all(session, channel, recipient, [(payload, key)], held_s)
+    return message
+
+
+def enqueue_all(
+    session: Session,
+    channel: str,
+    recipient: str,
+    messages: Sequence[tuple[dict, str]],
+    held_s: float = 0.0,
+) -> list[OutboxMessage]:
+    """``enqueue`` for several (payload, key) pairs, in one statement when they are new."""
+    if not messages:
+        return []
+    rows = [
+        {"idempotency_key": key, "channel": channel, "recipient": recipient, "payload": payload}
+        | ({"next_attempt_at": utcnow() + timedelta(seconds=held_s)} if held_s else {})
+        for payload, key in messages
+    ]
+    # The unique key turns a message queued before into no row.
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(OutboxMessage).values(row).on_conflict_do_nothing()
-    queued = session.scalar(insert.returning(OutboxMessage))
-    if queued is not None:
-        return queued
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).one()
+    insert = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing()
+    queued = {m.idempotency_key: m for m in session.scalars(insert.returning(OutboxMessage))}
+    keys = [key for _, key in messages]
+    if before := [key for key in keys if key not in queued]:
+        known = select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(before))
+        queued |= {m.idempotency_key: m for m in session.scalars(known)}
+    return [queued[key] for key in keys]
 
 
 def due(session: Session, channel: str, limit: int = 50, now: datetime | None = None):

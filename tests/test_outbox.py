@@ -4,9 +4,10 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from servicedesk import outbox
-from servicedesk.db.models import utcnow
+from servicedesk.db.models import OutboxMessage, utcnow
 
 PAYLOAD = {"text": "SD-1001 was resolved", "buttons": []}
 
@@ -17,6 +18,20 @@ def test_the_same_key_queues_one_message(database):
         again = outbox.enqueue(session, "tg", "501", {"text": "other"}, "rating-request:1001")
         assert first.id == again.id and again.payload == PAYLOAD
         assert [m.id for m in outbox.due(session, "tg")] == [first.id]
+
+
+def test_several_messages_are_queued_in_order_and_a_key_seen_before_queues_nothing(database):
+    with database.unit_of_work() as session:
+        known = outbox.enqueue(session, "tg", "501", PAYLOAD, "b")
+    with database.unit_of_work() as session:
+        pairs = [({"text": "a"}, "a"), ({"text": "not b"}, "b"), ({"text": "c"}, "c")]
+        queued = outbox.enqueue_all(session, "tg", "501", pairs, held_s=60)
+        assert [m.idempotency_key for m in queued] == ["a", "b", "c"]
+        assert [m.payload["text"] for m in queued] == ["a", PAYLOAD["text"], "c"]
+        assert queued[1].id == known.id
+        assert outbox.enqueue_all(session, "tg", "501", []) == []
+        assert outbox.due(session, "tg") == [queued[1]]  # the new ones are held
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
 
 
 def test_due_respects_channel_order_and_time(database):
