@@ -15,6 +15,8 @@ and the local Redis; the CPU of the whole PostgreSQL and Redis servers is counte
 ``--topology both --rounds 4`` starts both side by side and loads them in turn, round after
 round, then prints the cluster's extra CPU per turn in each round and the median: on a machine
 whose speed drifts, runs minutes apart compare better than runs a quarter of an hour apart.
+``--together`` loads both at the same moment instead (N employees each; bot_api_and_load then
+counts the load of both).
 """
 
 import argparse
@@ -184,10 +186,12 @@ async def measure_both(
     work: Path,
     rounds: int,
     replicas: int = 2,
+    together: bool = False,
 ) -> list[dict]:
     """Both topologies started side by side and loaded in turn, ``rounds`` times (the order
     swapped every round): each round's two rows are measured minutes apart, so a machine
-    whose speed drifts over a session shifts both alike."""
+    whose speed drifts over a session shifts both alike. ``together``: each step loads both
+    at the same moment, N employees each, so that both see the machine in the same state."""
     (work / "run").mkdir()
     (work / "cluster").mkdir()
     async with (
@@ -196,11 +200,29 @@ async def measure_both(
     ):
         results = []
         for round_ in range(1, rounds + 1):
-            for topology in (run, cluster) if round_ % 2 else (cluster, run):
-                steps = await _load_steps(topology, employee_counts, turns, think_s)
+            order = (run, cluster) if round_ % 2 else (cluster, run)
+            measured = await _one_round(order, employee_counts, turns, think_s, together)
+            for topology, steps in measured:
                 results += [step | {"topology": topology.name, "round": round_} for step in steps]
     print(_ratios(results), flush=True)
     return results
+
+
+async def _one_round(
+    order: tuple[Topology, ...],
+    employee_counts: list[int],
+    turns: int,
+    think_s: float,
+    together: bool,
+) -> list[tuple[Topology, list[dict]]]:
+    """Each topology's steps: one topology after the other, or both at once for each N."""
+    if not together:
+        return [(t, await _load_steps(t, employee_counts, turns, think_s)) for t in order]
+    measured = []
+    for count in employee_counts:
+        steps = await asyncio.gather(*(_load_steps(t, [count], turns, think_s) for t in order))
+        measured += list(zip(order, steps, strict=True))
+    return measured
 
 
 def _ratios(results: list[dict]) -> str:
@@ -281,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=4, help="with --topology both: rounds of both topologies"
     )
     parser.add_argument(
+        "--together",
+        action="store_true",
+        help="with --topology both: load both at the same moment instead of in turn",
+    )
+    parser.add_argument(
         "--rasa-endpoints",
         default="endpoints-cluster.yml",
         help="with --topology cluster: Rasa's stores (endpoints-cluster-redis.yml: Redis)",
@@ -299,7 +326,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work:
         if args.topology == "both":
             load = measure_both(
-                args.employees, args.turns, args.think, Path(work), args.rounds, args.replicas
+                args.employees,
+                args.turns,
+                args.think,
+                Path(work),
+                args.rounds,
+                args.replicas,
+                args.together,
             )
         elif args.topology == "cluster":
             load = measure_cluster(
