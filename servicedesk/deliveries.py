@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from servicedesk import users
+from servicedesk.db.inserts import insert_unless_present
 from servicedesk.db.models import Delivery, as_utc
 
 MAX_KEPT_TEXT = 20_000
@@ -57,9 +57,7 @@ def claim(
         "replayable": replayable,
     }
     # One statement: the unique (channel, delivery_key) turns a second claim into no row.
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(Delivery).values(row).on_conflict_do_nothing()
-    return session.scalar(insert.returning(Delivery.id))
+    return session.scalar(insert_unless_present(session, Delivery, row).returning(Delivery.id))
 
 
 def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool:

@@ -5,9 +5,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from servicedesk.db.inserts import insert_unless_present
 from servicedesk.db.models import OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 8
@@ -46,10 +46,8 @@ def enqueue_all(
         | ({"next_attempt_at": utcnow() + timedelta(seconds=held_s)} if held_s else {})
         for payload, key in messages
     ]
-    # The unique key turns a message queued before into no row.
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing()
-    queued = {m.idempotency_key: m for m in session.scalars(insert.returning(OutboxMessage))}
+    insert = insert_unless_present(session, OutboxMessage, rows).returning(OutboxMessage)
+    queued = {m.idempotency_key: m for m in session.scalars(insert)}  # the new ones
     keys = [key for _, key in messages]
     if before := [key for key in keys if key not in queued]:
         known = select(OutboxMessage).where(OutboxMessage.idempotency_key.in_(before))
