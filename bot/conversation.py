@@ -100,16 +100,16 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> Result:
         recorded = _recorded_text(incoming)
-        delivery_id, last_language, behind = await self._claim(incoming, recorded)
-        if delivery_id is None:
+        claimed = await self._claim(incoming, recorded)
+        if claimed is None:
             log.info("duplicate delivery %s:%s ignored", incoming.channel, incoming.delivery_key)
             return Result(Outcome.DUPLICATE)
-        if behind:
-            await self._wait_for_turn(delivery_id)
+        if claimed.behind:
+            await self._wait_for_turn(claimed.id)
         # The employee's words decide; a button, a command or a short "ok" keeps the language
         # they last wrote in (the messenger's own setting before they have written anything).
         words = incoming.text if incoming.is_text and incoming.button_token is None else ""
-        language = detect(words, fallback=last_language or incoming.language_hint)
+        language = detect(words, fallback=claimed.last_language or incoming.language_hint)
         if incoming.button_token is not None:
             return await self._handle_button(incoming, language)
         command = incoming.command or _typed_command(incoming.text)
@@ -216,7 +216,8 @@ class Conversation:
         return [message.id for message in held]
 
     async def sent(self, replies: list[Reply]) -> None:
-        """The adapter sent these replies: their outbox rows are done."""
+        """The adapter sent these replies (each as soon as it went out, where the messenger
+        confirms it): their outbox rows are done."""
         kept = sorted({reply.kept_as for reply in replies if reply.kept_as is not None})
         if kept:
             await asyncio.to_thread(self._mark_sent, kept)
@@ -247,25 +248,22 @@ class Conversation:
         with self._db.unit_of_work() as session:
             buttons.release(session, incoming.button_token or "", incoming.sender_id)
 
-    async def _claim(
-        self, incoming: Incoming, recorded: str
-    ) -> tuple[int | None, str | None, bool]:
-        """Claim the delivery (its id, None for a duplicate); also the language the employee
+    async def _claim(self, incoming: Incoming, recorded: str) -> deliveries.ClaimedTurn | None:
+        """Claim the delivery (None for a duplicate), with the language the employee
         last wrote in, if known, and whether an earlier message of the chat is still in hand.
-        The claim is one statement, the rest reads: no transaction around them."""
+        One statement: no transaction around it."""
 
-        def claim() -> tuple[int | None, str | None, bool]:
+        def claim() -> deliveries.ClaimedTurn | None:
             with self._db.without_transaction() as session:
-                claimed = deliveries.claim(
+                return deliveries.claim_turn(
                     session,
                     incoming.channel,
                     incoming.delivery_key,
                     incoming.sender_id,
                     recorded,
-                    replayable=_replayable(incoming),
+                    _replayable(incoming),
+                    in_hand_since=utcnow() - TURN_LEASE,
                 )
-                behind = claimed is not None and _behind(session, claimed)
-                return claimed, users.last_language(session, incoming.sender_id), behind
 
         return await asyncio.to_thread(claim)
 

@@ -5,17 +5,23 @@ seven Redis calls a turn (a ticket issued: read, write; the lock checked: read; 
 given back: read, write, read, delete), and two Rasa servers issuing tickets for one
 conversation at the same moment can both read the same lock, so both get the same ticket and
 handle the conversation together. Here issuing a ticket, giving it back and dropping expired
-tickets are each one Lua script, which Redis runs alone: three calls a turn, and no two
-servers ever hold the same ticket. The lock is stored as Rasa stores it (TicketLock's JSON),
-so Rasa's own reading of it, and its wait for a ticket's turn, are unchanged.
+tickets are each one Lua script, which Redis runs alone, and no two servers ever hold the same
+ticket. Issuing a ticket also answers the lock as it left it: a ticket served at once (the
+conversation was free, as it almost always is) needs no further read, so a turn makes two
+calls. The lock is stored as Rasa stores it (TicketLock's JSON), so Rasa's own reading of it,
+and its wait for a ticket's turn, are unchanged.
 
 In endpoints-cluster.yml: ``lock_store: {type: dialogue.lock_store.AtomicRedisLockStore,
 ...}`` with RedisLockStore's settings.
 """
 
+import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
@@ -38,23 +44,24 @@ local function save(key, conversation_id, tickets)
     parts[n] = cjson.encode(string.format('{"number": %d, "expires": %.6f}',
                                           ticket.number, ticket.expires))
   end
-  redis.call('SET', key, '{"conversation_id": ' .. cjson.encode(conversation_id)
-                         .. ', "tickets": [' .. table.concat(parts, ', ') .. ']}')
+  local lock = '{"conversation_id": ' .. cjson.encode(conversation_id)
+               .. ', "tickets": [' .. table.concat(parts, ', ') .. ']}'
+  redis.call('SET', key, lock)
+  return lock
 end
 local raw = redis.call('GET', KEYS[1])
 local now = tonumber(ARGV[2])
 local tickets = live_tickets(raw, now)
 """
 # ARGV[3]: the ticket's lifetime in seconds. Returns the ticket's number (the last live
-# ticket's plus one, 0 when there is none).
+# ticket's plus one, 0 when there is none) and the lock as stored.
 ISSUE = (
     _TICKETS
     + """
 local number = 0
 if #tickets > 0 then number = tickets[#tickets].number + 1 end
 table.insert(tickets, {number = number, expires = now + tonumber(ARGV[3])})
-save(KEYS[1], ARGV[1], tickets)
-return number
+return {number, save(KEYS[1], ARGV[1], tickets)}
 """
 )
 # ARGV[3]: the ticket given back. The lock goes when no live ticket is left.
@@ -89,9 +96,32 @@ class AtomicRedisLockStore(RedisLockStore):
         self._finish = self.red.register_script(FINISH)
         self._prune = self.red.register_script(PRUNE)
 
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        """Rasa's ``LockStore.lock``, without reading the lock again when the ticket just
+        issued is the one served."""
+        ticket, issued = self._issued(conversation_id, lock_lifetime)
         try:
-            return int(self._run(self._issue, conversation_id, lock_lifetime))
+            if not issued.is_locked(ticket):
+                yield issued
+            else:
+                yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        return self._issued(conversation_id, lock_lifetime)[0]
+
+    def _issued(self, conversation_id: str, lock_lifetime: float) -> tuple[int, TicketLock]:
+        """A new ticket's number and the lock it is in."""
+        try:
+            number, stored = self._run(self._issue, conversation_id, lock_lifetime)
+            return int(number), TicketLock.from_dict(json.loads(stored))
         except Exception as error:  # as Rasa's: the caller answers a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 

@@ -47,7 +47,8 @@ ROW_INDEX_LOCK = "SELECT pg_advisory_xact_lock(7261839402)"
 
 @dataclass(frozen=True)
 class StoredSession:
-    """A conversation's current session as the database holds it."""
+    """A conversation's current session as the database holds it (``current_session`` of
+    its rows)."""
 
     events: list[Event]
     last_row: int
@@ -95,7 +96,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 with self._single_statements.connect() as connection:
                     last_row = _insert(connection, sender_id, new_events, after=known.last_row)
             if last_row is not None:
-                self._remember(sender_id, StoredSession(known.events + new_events, last_row))
+                session = continued(known.events, new_events)
+                self._remember(sender_id, StoredSession(session, last_row))
                 return
         # Not remembered, or another server stored since: as Rasa's own store saves.
         with self.session_scope() as session:
@@ -122,7 +124,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 ROWS_AFTER, {"sender_id": sender_id, "after": known.last_row}
             ).all()
         last_row = rows[-1][0] if rows else known.last_row
-        return StoredSession(current_session(known.events + _events(rows)), last_row)
+        return StoredSession(continued(known.events, _events(rows)), last_row)
 
     def _remember(self, sender_id: str, stored: StoredSession) -> None:
         self._sessions[sender_id] = stored
@@ -172,11 +174,15 @@ def _events(rows: Iterable[Any]) -> list[Event]:
 
 
 def _goes_on_from(tracker: DialogueStateTracker, known: StoredSession) -> bool:
-    """Whether ``tracker``'s events begin with the remembered session's."""
+    """Whether ``tracker``'s events begin with the remembered session's. A tracker built from
+    them holds the very same event objects; comparing two events by value costs far more."""
     count = len(known.events)
-    return len(tracker.events) >= count and (
-        count == 0 or tracker.events[count - 1] == known.events[-1]
-    )
+    if count == 0:
+        return True
+    if len(tracker.events) < count:
+        return False
+    ours, theirs = tracker.events[count - 1], known.events[-1]
+    return ours is theirs or ours == theirs
 
 
 def _row(event: Event) -> dict[str, Any]:
@@ -198,5 +204,21 @@ def current_session(events: Iterable[Event]) -> list[Event]:
     starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
     if not starts:
         return events
-    start = max(starts)
+    return _stamped_since(events, max(starts))
+
+
+def continued(session: list[Event], later: list[Event]) -> list[Event]:
+    """``current_session(session + later)`` for a ``session`` that is a current session
+    already, looking through ``later`` only (a long conversation is not read again at every
+    turn)."""
+    if not later:
+        return session
+    if any(isinstance(event, SessionStarted) for event in later):
+        return current_session(session + later)
+    starts = (event.timestamp for event in session if isinstance(event, SessionStarted))
+    start = next(starts, None)  # a current session holds at most its own start
+    return session + (later if start is None else _stamped_since(later, start))
+
+
+def _stamped_since(events: list[Event], start: float) -> list[Event]:
     return [event for event in events if event.timestamp is not None and event.timestamp >= start]

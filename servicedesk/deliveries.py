@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from servicedesk import users
@@ -48,6 +48,41 @@ def claim(
         text: what they sent, kept so that nothing is lost if handling fails.
         replayable: ``text`` is typed words that can be asked again (not a button's record).
     """
+    statement = _claim(session, channel, key, sender_id, text, replayable)
+    return session.scalar(statement.returning(Delivery.id))
+
+
+@dataclass(frozen=True)
+class ClaimedTurn:
+    """A delivery claimed for a turn, with what the turn needs to know before it starts."""
+
+    id: int
+    behind: bool  # an earlier message of the same chat is still being handled
+    last_language: str | None  # the language its sender last wrote in
+
+
+def claim_turn(
+    session: Session,
+    channel: str,
+    key: str,
+    sender_id: str,
+    text: str,
+    replayable: bool,
+    in_hand_since: datetime,
+) -> ClaimedTurn | None:
+    """``claim``, answering in the same statement whether an earlier message of the chat,
+    received after ``in_hand_since``, is still being handled (see ``earlier_in_hand``) and
+    the language the sender last wrote in; None for a duplicate."""
+    earlier = _earlier_in_hand(sender_id, (channel, stored_key(key)), _ordinal(key), in_hand_since)
+    statement = _claim(session, channel, key, sender_id, text, replayable).returning(
+        Delivery.id, earlier, users.language_of(sender_id)
+    )
+    row = session.execute(statement).first()
+    return None if row is None else ClaimedTurn(row[0], bool(row[1]), row[2])
+
+
+def _claim(session: Session, channel: str, key: str, sender_id: str, text: str, replayable: bool):
+    """One statement: the unique (channel, delivery_key) turns a second claim into no row."""
     row = {
         "channel": channel,
         "delivery_key": stored_key(key),
@@ -56,8 +91,7 @@ def claim(
         "ordinal": _ordinal(key),
         "replayable": replayable,
     }
-    # One statement: the unique (channel, delivery_key) turns a second claim into no row.
-    return session.scalar(insert_unless_present(session, Delivery, row).returning(Delivery.id))
+    return insert_unless_present(session, Delivery, row)
 
 
 def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool:
@@ -65,20 +99,28 @@ def earlier_in_hand(session: Session, delivery_id: int, since: datetime) -> bool
     being handled: this one waits for it, so that one chat is answered in order however many
     replicas receive its messages. "Earlier" is the channel's own order (a Telegram update_id)
     where it has one, else the order of arrival."""
-    mine = aliased(Delivery)
-    position = func.coalesce(Delivery.ordinal, Delivery.id)
-    earlier = (
-        select(Delivery.id)
-        .join(mine, mine.sender_id == Delivery.sender_id)
-        .where(
-            mine.id == delivery_id,
-            Delivery.status == RECEIVED,
-            Delivery.id != mine.id,
-            position < func.coalesce(mine.ordinal, mine.id),
-            Delivery.received_at > since,
-        )
-    )
-    return session.scalar(select(exists(earlier))) or False
+    mine = aliased(Delivery, name="mine")
+    position = func.coalesce(mine.ordinal, mine.id)
+    earlier = _earlier_in_hand(mine.sender_id, (mine.channel, mine.delivery_key), position, since)
+    return bool(session.scalar(select(earlier).where(mine.id == delivery_id)))
+
+
+def _earlier_in_hand(sender_id, not_this: tuple, position, since: datetime):
+    """EXISTS: a message of ``sender_id`` other than ``not_this`` (channel, stored key),
+    received after ``since`` and still being handled, that comes before ``position`` in the
+    chat's order (its ordinal, else its id); with no position, any such message (the one
+    asking has just arrived, after all of them). Each may be a value or a column of the
+    enclosing statement."""
+    other = aliased(Delivery, name="earlier")
+    conditions = [
+        other.sender_id == sender_id,
+        other.status == RECEIVED,
+        other.received_at > since,
+        or_(other.channel != not_this[0], other.delivery_key != not_this[1]),
+    ]
+    if position is not None:
+        conditions.append(func.coalesce(other.ordinal, other.id) < position)
+    return exists(select(other.id).where(*conditions))
 
 
 def set_status(session: Session, channel: str, key: str, status: str) -> None:

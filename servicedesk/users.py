@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from servicedesk.db.models import User, as_utc, utcnow
@@ -50,13 +50,18 @@ def find(session: Session, sender: SenderId) -> User | None:
 
 def last_language(session: Session, sender_id: str) -> str | None:
     """The language the employee last wrote in; None for someone not seen before."""
+    return session.scalar(select(language_of(sender_id)))
+
+
+def language_of(sender_id: str):
+    """``last_language`` as a scalar subquery, to read within another statement."""
     sender = SenderId.parse_or_none(sender_id)
     if sender is None:
-        return None
-    return session.scalar(
-        select(User.language).where(
-            User.channel == sender.channel, User.external_id == sender.external_id
-        )
+        return null()
+    return (
+        select(User.language)
+        .where(User.channel == sender.channel, User.external_id == sender.external_id)
+        .scalar_subquery()
     )
 
 

@@ -14,7 +14,8 @@ from servicedesk.db.models import Base, Delivery, utcnow
 from servicedesk.errors import NotYourSearch, UnknownSearch
 from servicedesk.identity import InvalidSenderId, SenderId
 from servicedesk.self_service import SuggestedArticle
-from servicedesk.users import assign_department, last_language, note_language
+from servicedesk.users import assign_department, last_language, note_language, touch_user
+from tests.support.statements import statements_of
 
 ALICE, BOB = SenderId("tg", "1"), SenderId("xmpp", "bob@corp.example.com")
 PRINTER = [SuggestedArticle("en-print-001", "Printer does not print", 0.8)]
@@ -101,6 +102,36 @@ def test_a_message_waits_only_for_earlier_ones_of_its_chat_still_in_hand(databas
         deliveries.set_status(session, "tg", "1001", "handled")
     with database.unit_of_work() as session:
         assert not deliveries.earlier_in_hand(session, later, long_ago)
+
+
+def test_a_turns_claim_answers_in_one_statement_what_the_separate_reads_answer(database):
+    """claim_turn tells, from the claim's own statement, whether an earlier message of the
+    chat is still in hand and the sender's last language."""
+    long_ago = utcnow() - timedelta(hours=1)
+    with database.unit_of_work() as session:
+        touch_user(session, SenderId.parse("tg:5"), "ru")
+    said = statements_of(database)
+    with database.without_transaction() as session:
+        first = deliveries.claim_turn(session, "tg", "1002", "tg:5", "a", True, long_ago)
+        before_it = deliveries.claim_turn(session, "tg", "1001", "tg:5", "b", True, long_ago)
+        after_both = deliveries.claim_turn(session, "tg", "1003", "tg:5", "c", True, long_ago)
+        again = deliveries.claim_turn(session, "tg", "1003", "tg:5", "c", True, long_ago)
+        web_first = deliveries.claim_turn(session, "web", "s:b", "web:s", "d", True, long_ago)
+        web_second = deliveries.claim_turn(session, "web", "s:a", "web:s", "e", True, long_ago)
+        lease_over = deliveries.claim_turn(session, "tg", "1004", "tg:5", "f", True, utcnow())
+    assert len(said) == 7, said
+    assert again is None
+    assert first.behind is False  # nothing else of the chat in hand
+    assert before_it.behind is False  # update 1001 comes before 1002
+    assert after_both.behind is True
+    assert (web_first.behind, web_second.behind) == (False, True)  # by arrival
+    assert lease_over.behind is False  # the others arrived before its window
+    assert {first.last_language, before_it.last_language, lease_over.last_language} == {"ru"}
+    assert web_first.last_language is None  # never seen
+    with database.without_transaction() as session:  # as the separate reads tell it
+        assert not deliveries.earlier_in_hand(session, before_it.id, long_ago)
+        assert deliveries.earlier_in_hand(session, after_both.id, long_ago)
+        assert deliveries.earlier_in_hand(session, web_second.id, long_ago)
 
 
 def test_messages_whose_replica_died_are_found_again_and_only_typed_words_replayed(database):
