@@ -1,8 +1,10 @@
 """The delivery loop every channel's outbox sender shares: pass after pass until stopped."""
 
 import asyncio
+import time
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,9 @@ from servicedesk.db.models import OutboxMessage
 
 class OutboxLoop(Periodic):
     """Subclasses send what is due in ``deliver_due``; a restart resends nothing. A pass holds
-    what it loaded for ``lease_s``: if its gateway dies, another sends them after that."""
+    what it loaded for ``lease_s``: if its gateway dies, another sends them after that. A pass
+    that may outlive its lease while its gateway is alive (Telegram's, which rate limits slow
+    down) asks ``_still_held`` before each message: past half the lease, it is renewed."""
 
     def __init__(
         self,
@@ -25,6 +29,9 @@ class OutboxLoop(Periodic):
     ) -> None:
         super().__init__(database, sleep)
         self._lease_s = lease_s
+        self._held: set[int] = set()  # what this pass holds, until _held_until
+        self._held_until: datetime | None = None
+        self._renew_at = 0.0  # time.monotonic() past which the lease is renewed
 
     async def one_pass(self) -> int:
         return await self.deliver_due()
@@ -35,7 +42,27 @@ class OutboxLoop(Periodic):
 
     def _claim(self, session: Session, channel: str) -> list[OutboxMessage]:
         """The due messages of ``channel``, leased to this pass."""
-        return outbox.claim(session, channel, lease_s=self._lease_s)
+        messages = outbox.claim(session, channel, lease_s=self._lease_s)
+        self._held = {message.id for message in messages}
+        self._held_until = messages[0].next_attempt_at if messages else None
+        self._renew_at = time.monotonic() + self._lease_s / 2
+        return messages
+
+    async def _still_held(self, message_id: int) -> bool:
+        """Whether this pass still holds ``message_id``, about to be sent; past half the
+        lease, the lease is renewed first (for what is still pending under it: a message
+        sent, failed or released meanwhile has left it)."""
+        if time.monotonic() >= self._renew_at and self._held_until is not None:
+            await asyncio.to_thread(self._renew)
+        return message_id in self._held
+
+    def _renew(self) -> None:
+        assert self._held_until is not None
+        with self._db.without_transaction() as session:
+            self._held, self._held_until = outbox.renew(
+                session, self._held, self._held_until, lease_s=self._lease_s
+            )
+        self._renew_at = time.monotonic() + self._lease_s / 2
 
     def _sent(self, message_id: int, channel: str) -> None:
         with self._db.unit_of_work() as session:

@@ -67,20 +67,51 @@ def claim(
     lease_s: float = LEASE_S,
     now: datetime | None = None,
 ) -> list[OutboxMessage]:
-    """Due messages of ``channel``, leased to the caller: no other delivery worker gets them
-    until the caller marks them sent or failed, releases them, or the lease runs out (the
-    caller died; they are due again, and may then be sent a second time).
+    """Due messages of ``channel``, oldest first, leased to the caller: no other delivery
+    worker gets them until the caller marks them sent or failed, releases them, or the lease
+    runs out (the caller died; they are due again, and may then be sent a second time).
 
-    On PostgreSQL, rows another worker is claiming at the same moment are passed over, not
-    waited for (``FOR UPDATE SKIP LOCKED``); SQLite serialises its writers instead.
+    One statement, so it needs no transaction around it. On PostgreSQL, rows another worker
+    is claiming at the same moment are passed over, not waited for (``FOR UPDATE SKIP
+    LOCKED``); SQLite serialises its writers instead.
     """
     now = now or utcnow()
-    query = _due(channel, now).limit(limit).with_for_update(skip_locked=True)
-    messages = list(session.scalars(query))
-    for message in messages:
-        message.next_attempt_at = now + timedelta(seconds=lease_s)
-    session.flush()
-    return messages
+    due = _due(channel, now).with_only_columns(OutboxMessage.id).limit(limit)
+    due = due.with_for_update(skip_locked=True).cte("due")
+    leased = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == due.c.id)
+        .values(next_attempt_at=now + timedelta(seconds=lease_s))
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.scalars(leased), key=lambda message: message.id)
+
+
+def renew(
+    session: Session,
+    message_ids: Iterable[int],
+    held_until: datetime,
+    lease_s: float = LEASE_S,
+    now: datetime | None = None,
+) -> tuple[set[int], datetime]:
+    """Extend the lease of messages a delivery worker still holds: those still pending whose
+    lease is the one it was given (``held_until``), in one statement. Returns the renewed ids
+    and the new lease's end; a message missing was sent, failed, or, its lease having run
+    out, taken by another worker."""
+    until = (now or utcnow()) + timedelta(seconds=lease_s)
+    renewed = session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(message_ids)),
+            OutboxMessage.status == "pending",
+            OutboxMessage.next_attempt_at == held_until,
+        )
+        .values(next_attempt_at=until)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(renewed), until
 
 
 def release(session: Session, message_ids: Iterable[int]) -> None:
@@ -156,9 +187,11 @@ def mark_failed(
 def mark_undeliverable(session: Session, message_id: int, error: str) -> None:
     """Give up on a message at once: its recipient can never receive it (not an address of
     its channel), so retrying only holds up the others."""
-    message = session.get(OutboxMessage, message_id)
-    message.attempts += 1
-    message.status, message.last_error = "failed", error[:1000]
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status="failed", last_error=error[:1000], attempts=OutboxMessage.attempts + 1)
+    )
 
 
 def backoff(attempts: int) -> float:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from servicedesk import outbox
-from servicedesk.db.models import OutboxMessage, utcnow
+from servicedesk.db.models import OutboxMessage, as_utc, utcnow
 
 PAYLOAD = {"text": "SD-1001 was resolved", "buttons": []}
 
@@ -82,6 +82,22 @@ def test_a_claimed_message_is_leased_until_it_is_marked_or_the_lease_runs_out(da
         assert [m.id for m in outbox.due(session, "tg", now=after_the_lease)] == [b.id]
         outbox.release(session, [a.id, b.id])
         assert [m.id for m in outbox.due(session, "tg")] == [b.id]
+
+
+def test_a_lease_is_renewed_only_for_the_messages_the_worker_still_holds(database):
+    with database.unit_of_work() as session:
+        sent, taken, held = (outbox.enqueue(session, "tg", "1", PAYLOAD, k).id for k in "abc")
+    with database.without_transaction() as session:
+        held_until = outbox.claim(session, "tg", lease_s=60)[0].next_attempt_at
+        outbox.mark_sent(session, sent)
+        # Its lease ran out and another worker claimed it, with a lease of its own.
+        later = utcnow() + timedelta(seconds=61)
+        assert [m.id for m in outbox.claim(session, "tg", 1, lease_s=60, now=later)] == [taken]
+        renewed, until = outbox.renew(session, [sent, taken, held], held_until, lease_s=120)
+    assert renewed == {held}
+    with database.unit_of_work() as session:
+        assert as_utc(session.get(OutboxMessage, held).next_attempt_at) == as_utc(until)
+        assert outbox.due(session, "tg", now=held_until + timedelta(seconds=1)) == []
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

@@ -60,6 +60,8 @@ class TelegramDelivery(OutboxLoop):
             wait = await self._limiter.delay(chat, is_group)
             if wait > 0:
                 await self._sleep(wait)
+            if not await self._still_held(pending.id):
+                continue  # its lease ran out and another worker has it
             reply = await asyncio.to_thread(self._reply_for, pending)
             try:
                 for message in render(reply):
@@ -80,9 +82,9 @@ class TelegramDelivery(OutboxLoop):
 
     def _load_due(self) -> list[Pending]:
         """The due messages, leased to this worker; one whose recipient is no Telegram chat id
-        fails alone."""
+        fails alone. The claim is one statement, each failure another: no transaction."""
         due = []
-        with self._db.unit_of_work() as session:
+        with self._db.without_transaction() as session:
             for message in self._claim(session, CHANNEL):
                 chat_id = chat_id_of(message.recipient)
                 if chat_id is None:
