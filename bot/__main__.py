@@ -35,8 +35,11 @@ from servicedesk.settings import AgentSettings, DatabaseSettings, RetentionSetti
 log = logging.getLogger("bot")
 
 
-async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app)
+async def serve(
+    app: web.Application, host: str, port: int, log_requests: bool = True
+) -> web.AppRunner:
+    """``app`` on ``host:port``; without ``log_requests``, no access log line per request."""
+    runner = web.AppRunner(app) if log_requests else web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
@@ -110,8 +113,10 @@ async def main(
             "nothing to run: set TELEGRAM_BOT_TOKEN or DESKBOT_XMPP_JID, or enable the web chat"
         )
         return
-    # Last, so that /healthz answers once the web chat and the webhook are ready.
-    runners.append(await serve(create_ops(database), gateway.ops_host, gateway.ops_port))
+    # Last, so that /healthz answers once the web chat and the webhook are ready. Not logged:
+    # the load balancer asks every few seconds, Prometheus scrapes /metrics as often.
+    ops = create_ops(database)
+    runners.append(await serve(ops, gateway.ops_host, gateway.ops_port, log_requests=False))
     window = timedelta(minutes=gateway.replay_window_minutes)
     duties.append(partial(Replayer(conversation, database, window).run, 5.0))
     duties.append(partial(Pruning(database, RetentionSettings().days).run, PASS_INTERVAL_S))

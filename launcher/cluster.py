@@ -191,7 +191,7 @@ def _backends(ports: ClusterPorts, telegram: TelegramSettings) -> list[Backend]:
     ]
     if telegram.bot_token is not None and telegram.mode == "webhook":
         replicas = tuple(Replica(g.webhook, g.ops) for g in ports.gateways)
-        backends.append(Backend("telegram", ports.webhook, "/healthz", replicas))
+        backends.append(Backend("telegram", ports.webhook, "/healthz", replicas, tracks="chat"))
     return backends
 
 

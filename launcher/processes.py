@@ -94,7 +94,8 @@ def supervise(stages: Sequence[Sequence[Service]], announce: Callable[[], None])
     """Start the services stage by stage (a stage's services together, the next stage once
     they are all healthy); ``announce`` when all are; stop them all (in reverse order) when one
     exits, on Ctrl+C or on SIGTERM."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop)
     services = [service for stage in stages for service in stage]
     try:
         for stage in stages:
@@ -111,11 +112,34 @@ def supervise(stages: Sequence[Sequence[Service]], announce: Callable[[], None])
     except ServiceFailed as failure:
         print(failure, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
     finally:
-        for service in reversed(services):
+        stop_all(services)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _stop(*_) -> None:
+    """Ctrl+C or SIGTERM: stop everything, once. make passes a SIGTERM it gets on to this
+    process, so two arrive together; the second, and any later, are ignored."""
+    _ignore_stop_signals()
+    sys.exit(0)
+
+
+def _ignore_stop_signals() -> None:
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def stop_all(services: Sequence[Service]) -> None:
+    """Stop ``services`` in reverse order, every one of them: another Ctrl+C or SIGTERM does
+    not interrupt the stopping, and one that fails to stop does not keep the others running."""
+    _ignore_stop_signals()
+    for service in reversed(services):
+        try:
             service.stop()
+        except OSError as error:
+            print(f"could not stop {service.name}: {error}", file=sys.stderr)
 
 
 def busy_ports(ports: Sequence[int]) -> list[int]:
