@@ -1,6 +1,7 @@
 """Every process has a health endpoint and Prometheus metrics: the gateway (whether or not the
 web chat is on), the action server (open to a scraper, unlike its actions) and the console.
-Real Rasa and action server, real HTTP."""
+Real Rasa and action server, real HTTP; a ticket filed, closed and rated through the loopback
+Bot API counts where the issue's dashboards read it."""
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
@@ -9,6 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.conversation import Conversation, Incoming
 from bot.ops import create_app as create_ops
 from servicedesk import outbox
+from servicedesk.references import parse_reference
+from tests.support.gateway import Agent, Employee, texts
 
 
 def samples(exposition: str) -> dict[tuple[str, tuple], float]:
@@ -48,6 +51,39 @@ async def test_the_gateway_counts_turns_and_reports_the_outbox(stack, stack_db):
     assert after[turns] - before.get(turns, 0) == 2
     assert after[("deskbot_outbox_backlog", (("channel", "tg"),))] >= 1
     assert after[("deskbot_outbox_oldest_seconds", (("channel", "tg"),))] >= 0
+
+
+def grown(after: dict, before: dict, name: str, **labels: str) -> float:
+    key = (name, tuple(sorted(labels.items())))
+    return after.get(key, 0) - before.get(key, 0)
+
+
+async def test_a_ticket_filed_closed_and_rated_is_counted_with_the_deliveries(
+    gateway, telegram, stack, stack_db
+):
+    actions_url = stack.action.health_url.removesuffix("/health") + "/metrics"
+    before_actions = await scrape(actions_url)
+    async with TestClient(TestServer(create_ops(stack_db))) as ops:
+        before = samples(await (await ops.get("/metrics")).text())
+        with stack_db.unit_of_work() as session:  # no Telegram chat: fails at once
+            outbox.enqueue(session, "tg", "not-a-chat", {"text": "lost"}, "metrics-lost")
+        employee, agent = Employee(telegram, 9101, "ru"), Agent(telegram, 143)
+        suggestions = await employee.say("не печатает принтер")
+        await employee.press("Мне всё ещё нужна помощь", suggestions)
+        number = parse_reference(texts(await employee.say("нет"))[0])
+        await agent.wait_for_post(f"🆕 SD-{number}")
+        await agent.say(f"/close SD-{number} Заменили картридж")
+        rate_request = await employee.wait_for(f"SD-{number} «не печатает принтер» решена")
+        await employee.press("★★★★", [rate_request])
+        after = samples(await (await ops.get("/metrics")).text())
+    after_actions = await scrape(actions_url)
+
+    assert grown(after_actions, before_actions, "deskbot_tickets_filed_total") == 1
+    assert grown(after_actions, before_actions, "deskbot_ratings_total", stars="4") == 1
+    # The agents' card of the new ticket and the rating request, through the outbox.
+    assert grown(after, before, "deskbot_outbox_delivered_total", channel="tg") >= 2
+    failed = {"channel": "tg", "cause": "not_a_chat_id"}
+    assert grown(after, before, "deskbot_delivery_failures_total", **failed) == 1
 
 
 async def test_the_action_server_counts_searches_without_rasas_secret(stack):

@@ -10,9 +10,13 @@ import pytest
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
+from bot.conversation import Conversation
+from bot.messages import Reply
+from bot.rasa_client import RasaClient
 from bot.settings import TelegramSettings
 from bot.telegram.app import create_bot
 from bot.telegram.delivery import TelegramDelivery
+from bot.telegram.replies import send_replies
 from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.db.migrate import upgrade
@@ -97,6 +101,32 @@ async def test_a_restarted_gateway_delivers_what_was_pending_and_nothing_twice(
     assert status_of(database, first).status == status_of(database, second).status == "sent"
 
 
+async def test_each_reply_of_a_turn_is_recorded_sent_as_it_goes_out_not_after_the_last(
+    database, telegram, bot
+):
+    """A gateway dying while it sends a turn's later replies leaves its first recorded as sent:
+    the outbox sends again only what had not gone out. One Telegram refuses stays held."""
+    rows = [({"text": f"reply {n}"}, f"reply:tg:77:{n}") for n in range(3)]
+    with database.unit_of_work() as session:
+        ids = [m.id for m in outbox.enqueue_all(session, "tg", "601", rows, held_s=60)]
+    replies = [Reply(f"reply {n}", kept_as=kept) for n, kept in enumerate(ids)]
+    statuses_as_sent = []
+
+    def on_call(call) -> None:
+        statuses_as_sent.append([status_of(database, kept).status for kept in ids])
+        if len(statuses_as_sent) == 1:
+            telegram.flood_waits.append(30)  # the next one is refused
+            telegram.send_delay_s = 1.0  # and the last one is slow to answer
+
+    telegram.listeners.append(on_call)
+    unused_rasa = RasaClient("http://127.0.0.1:9", 1.0, None)
+    await send_replies(bot, 601, replies, Conversation(unused_rasa, database))
+
+    assert [c.params["text"] for c in telegram.calls_of("sendMessage")] == ["reply 0", "reply 2"]
+    assert statuses_as_sent == [["pending"] * 3, ["sent", "pending", "pending"]]
+    assert [status_of(database, kept).status for kept in ids] == ["sent", "pending", "sent"]
+
+
 async def test_a_message_telegram_refuses_is_kept_for_retry_and_others_still_go(
     database, telegram, bot
 ):
@@ -167,6 +197,26 @@ async def test_two_gateways_deliver_each_message_once(database, telegram, bot):
     sent = await asyncio.gather(*(worker.deliver_due() for worker in workers))
 
     assert sum(sent) == len(chats)
+    assert all(len(telegram.calls_of("sendMessage", chat)) == 1 for chat in chats)
+
+
+async def test_a_pass_slower_than_its_lease_renews_it_and_nothing_goes_twice(
+    database, telegram, bot
+):
+    """Rate limits or a slow Bot API can make a pass outlive its lease while its gateway is
+    alive; it renews the lease, so another gateway sends none of its messages again."""
+    chats = range(7001, 7013)
+    for chat in chats:
+        queue(database, f"slow-pass-{chat}", chat)
+    telegram.send_delay_s = 0.5  # twelve messages: six seconds, twice the lease
+    slow, other = (TelegramDelivery(bot, database, lease_s=3.0) for _ in range(2))
+    slow_pass = asyncio.create_task(slow.deliver_due())
+    sent_by_other = 0
+    while not slow_pass.done():
+        await asyncio.sleep(0.3)
+        sent_by_other += await other.deliver_due()
+
+    assert await slow_pass == len(chats) and sent_by_other == 0
     assert all(len(telegram.calls_of("sendMessage", chat)) == 1 for chat in chats)
 
 

@@ -1,20 +1,26 @@
 """Send core replies into a Telegram chat."""
 
+import asyncio
 import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
+from bot.conversation import Conversation
 from bot.messages import Reply
 from bot.telegram.render import render
 
 log = logging.getLogger(__name__)
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Reply]:
-    """Send the replies; returns those that went out whole. One that did not, if kept in the
-    outbox, is sent again by the delivery worker once its lease ends."""
-    sent = []
+async def send_replies(
+    bot: Bot, chat_id: int, replies: list[Reply], conversation: Conversation
+) -> None:
+    """Send the replies, each recorded as sent as soon as it has gone out, while the next one
+    goes (the employee does not wait for the record): a gateway dying while sending the next
+    leaves only that one to the outbox, which sends it again once its lease ends (as it does
+    one that could not be sent). Returns once every record is made."""
+    records = []
     for reply in replies:
         try:
             for message in render(reply):
@@ -22,5 +28,5 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> list[Rep
         except TelegramAPIError as error:
             log.error("reply to chat could not be sent: %s", error)
         else:
-            sent.append(reply)
-    return sent
+            records.append(asyncio.create_task(conversation.sent([reply])))
+    await asyncio.gather(*records)

@@ -70,6 +70,19 @@ class Call:
     # Accepted after its caller had gone (killed while waiting): done, as Telegram would have
     # done it, but the caller never learned so.
     caller_gone: bool = False
+    received_at: float = field(default_factory=time.time)  # when the call came in
+    caller_port: int | None = None  # the caller's end of the connection: one per connection
+    answered_at: float | None = None  # when the Bot API answered (None: refused)
+
+
+@dataclass(frozen=True)
+class WebhookPost:
+    """One call the Bot API made to the webhook: which update, when, and how it ended."""
+
+    update_id: int
+    started_at: float
+    ended_at: float
+    outcome: str  # "200", another status, or the error that ended it
 
 
 @dataclass
@@ -84,11 +97,13 @@ class FakeTelegram:
     most_polls_at_once: int = 0  # getUpdates calls in progress at the same time, at most
     webhook: tuple[str, str] | None = None  # the URL and secret setWebhook registered
     redeliveries: int = 0  # webhook calls made again after a failed one
+    webhook_posts: list[WebhookPost] = field(default_factory=list)
     send_delay_s: float = 0.0  # each sendMessage takes this long to answer
     _updates: list[dict] = field(default_factory=list)
     _polls_now: int = 0
     _posting: set = field(default_factory=set)  # webhook calls under way
     _runner: web.AppRunner | None = None
+    _webhook_http: aiohttp.ClientSession | None = None  # kept between calls, as Telegram does
     base_url: str = ""
 
     async def start(self) -> None:
@@ -103,6 +118,8 @@ class FakeTelegram:
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        if self._webhook_http:
+            await self._webhook_http.close()
         if self._runner:
             await self._runner.cleanup()
 
@@ -219,7 +236,8 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, f"Not Found: method {method} is not implemented here")
-        call = Call(method, params)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call = Call(method, params, caller_port=peer[1] if peer else None)
         try:
             call.result = await handler(params)
         except BotApiError as error:
@@ -233,6 +251,7 @@ class FakeTelegram:
                 self._changed.notify_all()
             for listener in self.listeners:
                 listener(call)
+        call.answered_at = time.time()
         return web.json_response({"ok": True, "result": call.result})
 
     async def _api_getMe(self, _params: dict) -> dict:
@@ -246,19 +265,29 @@ class FakeTelegram:
         return True
 
     async def deliver(self, update: dict, timeout_s: float = 10.0) -> None:
-        """Post ``update`` to the webhook until it is accepted (200), as Telegram does."""
+        """Post ``update`` to the webhook until it is accepted (200), as Telegram does: over
+        connections kept open between calls, at most 40 at once (setWebhook's default
+        max_connections)."""
         assert self.webhook is not None, "no webhook registered"
         url, secret = self.webhook
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
         timeout = aiohttp.ClientTimeout(total=timeout_s)
+        if self._webhook_http is None:
+            self._webhook_http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=40))
         while True:
+            started = time.time()
             try:
-                async with aiohttp.ClientSession(timeout=timeout) as http:
-                    async with http.post(url, json=update, headers=headers) as response:
-                        if response.status == 200:
-                            return
-            except (aiohttp.ClientError, TimeoutError):
-                pass
+                async with self._webhook_http.post(
+                    url, json=update, headers=headers, timeout=timeout
+                ) as response:
+                    outcome = str(response.status)
+            except (aiohttp.ClientError, TimeoutError) as error:
+                outcome = type(error).__name__
+            self.webhook_posts.append(
+                WebhookPost(update["update_id"], started, time.time(), outcome)
+            )
+            if outcome == "200":
+                return
             self.redeliveries += 1
             await asyncio.sleep(0.5)
 

@@ -41,7 +41,7 @@ async def on_button(
             await bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=query.message.message_id, reply_markup=None
             )
-    await conversation.sent(await send_replies(bot, chat_id, result.replies))
+    await send_replies(bot, chat_id, result.replies, conversation)
 
 
 def build() -> Router:

@@ -43,4 +43,4 @@ async def handle_typing(
 async def answer(bot: Bot, chat_id: int, conversation: Conversation, incoming: Incoming) -> None:
     result = await handle_typing(bot, chat_id, conversation, incoming)
     if result.outcome is Outcome.REPLIED:
-        await conversation.sent(await send_replies(bot, chat_id, result.replies))
+        await send_replies(bot, chat_id, result.replies, conversation)
