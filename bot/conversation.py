@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from bot.messages import Reply
@@ -13,6 +14,7 @@ from bot.proactive import BATCH, replies_of
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
 from ops.metrics import TURN_SECONDS, TURNS
+from ops.pooled_connections import again_if_dropped
 from servicedesk import buttons, deliveries, outbox, users
 from servicedesk.db import Database
 from servicedesk.db.models import utcnow
@@ -217,10 +219,11 @@ class Conversation:
 
     async def sent(self, replies: list[Reply]) -> None:
         """The adapter sent these replies (each as soon as it went out, where the messenger
-        confirms it): their outbox rows are done."""
+        confirms it): their outbox rows are done. A connection the database drops meanwhile
+        is replaced: the record of a reply that went out must not be lost."""
         kept = sorted({reply.kept_as for reply in replies if reply.kept_as is not None})
         if kept:
-            await asyncio.to_thread(self._mark_sent, kept)
+            await asyncio.to_thread(again_if_dropped, partial(self._mark_sent, kept))
 
     def _mark_sent(self, kept: list[int]) -> None:
         with self._db.without_transaction() as session:

@@ -5,11 +5,13 @@ import time
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.orm import Session
 
 from bot.periodic import Periodic
 from ops.metrics import DELIVERED
+from ops.pooled_connections import again_if_dropped
 from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.db.models import OutboxMessage
@@ -65,9 +67,14 @@ class OutboxLoop(Periodic):
         self._renew_at = time.monotonic() + self._lease_s / 2
 
     def _sent(self, message_id: int, channel: str) -> None:
-        with self._db.unit_of_work() as session:
-            outbox.mark_sent(session, message_id)
+        """Record a message that went out, on a new connection if the database dropped the
+        one in use: otherwise it would be sent again once the lease ends."""
+        again_if_dropped(partial(self._mark_sent, message_id))
         DELIVERED.labels(channel).inc()
+
+    def _mark_sent(self, message_id: int) -> None:
+        with self._db.without_transaction() as session:
+            outbox.mark_sent(session, message_id)
 
     def _release(self, message_ids: list[int]) -> None:
         """Hand back what this pass leased but did not attempt (it stopped early)."""

@@ -13,7 +13,8 @@ something was, or the conversation is not in memory, it falls back to Rasa's own
 database stays the only truth, and a server restarted with an empty memory goes on from it.
 The trackers it returns are the ones SQLTrackerStore returns (tests/test_sql_tracker_store.py
 compares them). It runs on PostgreSQL (a turn's events go in as arrays), and a pooled
-connection PostgreSQL closed is replaced before a turn uses it (ops/pooled_connections.py):
+connection PostgreSQL closed is replaced before a turn uses it, and a read or insert whose
+connection it closes meanwhile is done again on a new one (ops/pooled_connections.py):
 otherwise the turn fails, and Rasa's fail-safe store answers it from an empty in-memory
 conversation, forgetting the employee's conversation mid-way.
 
@@ -28,6 +29,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +38,7 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from ops.pooled_connections import replace_closed_connections
+from ops.pooled_connections import again_if_dropped, replace_closed_connections
 
 REMEMBERED_CONVERSATIONS = 10_000
 ROW_INDEX = "CREATE INDEX IF NOT EXISTS events_sender_id_id ON events (sender_id, id)"
@@ -76,10 +78,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         known = self._sessions.pop(sender_id, None)
-        if known is None:
-            stored = self._read_current_session(sender_id)
-        else:
-            stored = self._read_after(sender_id, known)
+        stored = again_if_dropped(partial(self._read, sender_id, known))
         if stored is None:
             return None
         self._remember(sender_id, stored)
@@ -87,8 +86,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
+        known = self._sessions.pop(tracker.sender_id, None)
+        stored = again_if_dropped(partial(self._store, tracker, known))
+        if stored is not None:
+            self._remember(tracker.sender_id, stored)
+
+    def _read(self, sender_id: str, known: StoredSession | None) -> StoredSession | None:
+        if known is None:
+            return self._read_current_session(sender_id)
+        return self._read_after(sender_id, known)
+
+    def _store(
+        self, tracker: DialogueStateTracker, known: StoredSession | None
+    ) -> StoredSession | None:
+        """Store ``tracker``'s new events. Returns the session as it now stands when it goes
+        on from the remembered one, None when it was stored as Rasa's own store does. Done
+        twice (a connection dropped after the insert), the second time stores nothing more:
+        the first one's rows are after ``known``'s last."""
         sender_id = tracker.sender_id
-        known = self._sessions.pop(sender_id, None)
         if known is not None and _goes_on_from(tracker, known):
             new_events = list(itertools.islice(tracker.events, len(known.events), None))
             last_row = known.last_row
@@ -96,14 +111,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 with self._single_statements.connect() as connection:
                     last_row = _insert(connection, sender_id, new_events, after=known.last_row)
             if last_row is not None:
-                session = continued(known.events, new_events)
-                self._remember(sender_id, StoredSession(session, last_row))
-                return
+                return StoredSession(continued(known.events, new_events), last_row)
         # Not remembered, or another server stored since: as Rasa's own store saves.
         with self.session_scope() as session:
             already = self._event_query(session, sender_id, False).count()
             _insert(session, sender_id, list(itertools.islice(tracker.events, already, None)))
             session.commit()
+        return None
 
     def _read_current_session(self, sender_id: str) -> StoredSession | None:
         """Rasa's own query: every row of the conversation's current session."""

@@ -1,5 +1,6 @@
 """deskbot's PostgreSQL pools hand out a connection the server closed only after replacing it,
-and check a healthy one without asking the server (ops/pooled_connections.py), on the local
+and check a healthy one without asking the server; a statement whose connection the server
+drops while it runs is done again on a new one (ops/pooled_connections.py). On the local
 PostgreSQL."""
 
 import time
@@ -7,9 +8,11 @@ import time
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from ops.pooled_connections import again_if_dropped
 from servicedesk.db import Database
-from tests.support.postgres import terminate_backends
+from tests.support.postgres import CutWhileWaiting, terminate_backends
 from tests.support.statements import statements_of
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -27,20 +30,9 @@ def backend_of(database: Database) -> int:
         return session.scalar(text("SELECT pg_backend_pid()"))
 
 
-def wait_until_gone(pid: int) -> None:
-    """pg_terminate_backend only asks: wait until the backend has ended."""
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        for _ in range(100):
-            if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).rowcount:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"backend {pid} still runs")
-
-
 def test_a_connection_the_server_closed_is_replaced_before_use(database):
     first = backend_of(database)
-    assert terminate_backends(POSTGRES, f"SELECT {first} AS pid") == 1
-    wait_until_gone(first)
+    assert terminate_backends(POSTGRES, f"SELECT {first} AS pid") == 1  # ended, not asked
 
     second = backend_of(database)  # without the check: "terminating connection" here
 
@@ -66,3 +58,45 @@ def test_a_connection_with_a_notification_waiting_is_kept(database):
     time.sleep(0.2)  # the notification reaches the pooled connection's socket
 
     assert backend_of(database) == pid
+
+
+WAITS_FOR_THE_LOCK = "SELECT pg_backend_pid() FROM (SELECT pg_advisory_xact_lock(4242)) AS held"
+
+
+def test_a_statement_whose_connection_is_dropped_while_it_runs_is_done_again(database):
+    cutter = CutWhileWaiting(POSTGRES, "SELECT pg_advisory_xact_lock(4242)")
+    attempts = []
+
+    def work() -> int:
+        attempts.append(1)
+        with database.without_transaction() as session:
+            return session.scalar(text(WAITS_FOR_THE_LOCK))
+
+    cutter.hold()
+    backend = again_if_dropped(work)
+    cutter.join()
+
+    assert cutter.cut is not None and backend != cutter.cut
+    assert len(attempts) == 2
+
+
+def test_only_a_dropped_connection_is_tried_again_and_not_forever(database):
+    attempts = []
+
+    def broken() -> None:
+        attempts.append(1)
+        with database.without_transaction() as session:
+            session.execute(text("SELECT * FROM no_such_table"))
+
+    with pytest.raises(ProgrammingError):
+        again_if_dropped(broken)
+    assert len(attempts) == 1
+
+    def always_dropped() -> None:
+        attempts.append(1)
+        raise DBAPIError("SELECT 1", {}, OSError("gone"), connection_invalidated=True)
+
+    attempts.clear()
+    with pytest.raises(DBAPIError):
+        again_if_dropped(always_dropped, attempts=3)
+    assert len(attempts) == 3

@@ -3,6 +3,7 @@
 other, also after the first was killed. Real Rasa servers and action server, the local
 PostgreSQL and Redis."""
 
+import asyncio
 import uuid
 from dataclasses import replace
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ import pytest
 
 from bot.rasa_client import RasaClient
 from launcher.stack import StackPaths, rasa_server
-from tests.support.postgres import terminate_backends
+from tests.support.postgres import CutWhileWaiting, terminate_backends
 from tests.support.stack import free_port
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -138,6 +139,35 @@ async def test_a_conversation_goes_on_after_postgresql_dropped_rasas_connections
     assert server.log_path.read_text().count(IN_MEMORY_FALLBACK) == fallbacks_before
     texts = await tracker_texts(server, stack, sender)
     assert texts[:2] == ["open a ticket", "my second monitor is black"]
+
+
+async def test_a_conversation_goes_on_when_postgresql_drops_a_connection_in_mid_turn(
+    cluster, stack
+):
+    """The connection a turn is reading the conversation on is dropped while the read runs:
+    the read is done again on a new connection, and the turn goes on from the whole
+    conversation, not from an empty in-memory one."""
+    server = cluster[1]
+    sender = f"tg:{uuid.uuid4().int % 10**9}"
+    rasa = client_of(server, stack)
+    database = server.env["DESKBOT_TRACKER_DB_NAME"]
+    cutter = CutWhileWaiting(
+        POSTGRES_ENGINE.rsplit("/", 1)[0] + f"/{database}",
+        "LOCK TABLE events IN ACCESS EXCLUSIVE MODE",
+    )  # the turn's first statement waits for this lock, then loses its connection
+    try:
+        await rasa.send(sender, "open a ticket", {"language": "en"})
+        proposal = await rasa.send(sender, "my second monitor is black", {"language": "en"})
+        fallbacks_before = server.log_path.read_text().count(IN_MEMORY_FALLBACK)
+        cutter.hold()
+        filed = await rasa.send(sender, button(proposal, "File the ticket"), {"language": "en"})
+        await asyncio.to_thread(cutter.join)
+    finally:
+        await rasa.close()
+    assert cutter.cut is not None
+    assert shown(filed[0])["text"].startswith("Done: your ticket is SD-"), filed
+    assert server.log_path.read_text().count(IN_MEMORY_FALLBACK) == fallbacks_before
+    assert "doing it again" in server.log_path.read_text()
 
 
 def test_a_rasa_server_with_another_model_is_refused(cluster, stack, tmp_path):

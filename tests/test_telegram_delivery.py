@@ -21,6 +21,7 @@ from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.db.migrate import upgrade
 from servicedesk.db.models import OutboxMessage, utcnow
+from tests.support.postgres import CutWhileWaiting
 from tests.support.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,29 @@ async def test_each_reply_of_a_turn_is_recorded_sent_as_it_goes_out_not_after_th
     assert [c.params["text"] for c in telegram.calls_of("sendMessage")] == ["reply 0", "reply 2"]
     assert statuses_as_sent == [["pending"] * 3, ["sent", "pending", "pending"]]
     assert [status_of(database, kept).status for kept in ids] == ["sent", "pending", "sent"]
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_a_message_recorded_on_a_connection_the_database_drops_is_recorded_once(
+    database, telegram, bot
+):
+    """The database ends the connection that records a message Telegram has just accepted,
+    while the record runs: it is recorded on a new one, not sent again after the lease."""
+    message = queue(database, "dropped-while-recorded", 504)
+    cutter = CutWhileWaiting(
+        database.url, f"SELECT id FROM outbox WHERE id = {message} FOR UPDATE"
+    )  # the record waits for this lock, then loses its connection
+    telegram.listeners.append(lambda _call: cutter.hold())
+    delivery = TelegramDelivery(bot, database, sleep=no_sleep, lease_s=0.5)
+
+    assert await delivery.deliver_due() == 1
+    await asyncio.to_thread(cutter.join)
+    await asyncio.sleep(0.6)  # the lease is over: a message still pending would be due
+    assert await delivery.deliver_due() == 0
+
+    assert cutter.cut is not None
+    assert status_of(database, message).status == "sent"
+    assert len(telegram.calls_of("sendMessage", 504)) == 1
 
 
 async def test_a_message_telegram_refuses_is_kept_for_retry_and_others_still_go(

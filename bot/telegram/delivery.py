@@ -75,8 +75,8 @@ class TelegramDelivery(OutboxLoop):
             except TelegramAPIError as error:
                 await asyncio.to_thread(self._failed, pending.id, error, None)
                 continue
+            await asyncio.to_thread(self._sent, pending.id, CHANNEL)  # first: it went out
             await self._limiter.record(chat, is_group)
-            await asyncio.to_thread(self._sent, pending.id, CHANNEL)
             sent += 1
         return sent
 
