@@ -16,8 +16,10 @@ tells those apart, and the test counts them). The counts are printed (make test 
 them)."""
 
 import asyncio
+import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -116,15 +118,19 @@ async def _crash(service: Service) -> None:
 
 @dataclass(frozen=True)
 class Kill:
-    """A gateway killed: when, and the local ports of its connections to the Bot API then."""
+    """A gateway killed: when it was stopped (SIGSTOP, so that it could do nothing more), when
+    it was killed, and the local ports of its connections to the Bot API meanwhile."""
 
     at: float
     ports: frozenset[int]
+    ended: float | None = None  # None: at once
 
 
 class GatewayKills:
     """Kills gateways as ``_crash`` does, noting each kill so that a message the Bot API
-    answered to a gateway that died before it could record it is told apart."""
+    answered to a gateway that died before it could record it is told apart. The gateway is
+    stopped first: its connections are then the ones it holds when it dies, and an answer
+    that reaches it after that is never recorded."""
 
     def __init__(self, telegram) -> None:
         self._bot_api_port = URL(telegram.base_url).port
@@ -132,8 +138,11 @@ class GatewayKills:
 
     async def crash(self, gateway: Service) -> None:
         assert gateway.process is not None
+        os.killpg(gateway.process.pid, signal.SIGSTOP)
+        stopped = time.time()
         ports = await asyncio.to_thread(connected_ports, gateway.process.pid, self._bot_api_port)
-        self.kills.append(Kill(time.time(), frozenset(ports)))
+        await asyncio.to_thread(gateway.kill)
+        self.kills.append(Kill(stopped, frozenset(ports), time.time()))
         await _crash(gateway)
 
 
@@ -231,7 +240,8 @@ async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_
                 raise AssertionError(f"{missing}; inbox: {_inbox(database)}") from None
             await people.until(lambda: _settled(database), "an empty outbox and inbox")
             counts = _counts(telegram, database, gateways.kills)
-            repeated = _story(telegram, database, counts["answered_twice"], gateways.kills)
+            twice = counts["answered_twice"] + counts["notices_repeated_to"]
+            repeated = _story(telegram, database, twice, gateways.kills)
             if repeated:
                 repeated += "\n" + _troubles(tmp_path)
             database.dispose()
@@ -249,7 +259,7 @@ async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_
         print(repeated)
     assert counts["unanswered"] == [] and counts["answered_twice"] == [], repeated
     assert counts["tickets"] == 1 and counts["done"] == 1
-    assert counts["notices"] == NOTICES and counts["notice_repeats"] == 0
+    assert counts["notices"] == NOTICES and counts["notice_repeats"] == 0, repeated
 
 
 def _story(telegram, database: Database, users: list[int], kills: list[Kill]) -> str:
@@ -354,7 +364,9 @@ def _counts(telegram, database: Database, kills: list[Kill]) -> dict:
         user: [hit for m in said[user] if (hit := _first_hit(m))]
         for user in range(FIRST_EMPLOYEE, FILER)
     }
-    notices = Counter(m for texts in said.values() for m in texts if m.startswith("notice "))
+    notices = Counter(
+        (user, m) for user, texts in said.items() for m in texts if m.startswith("notice ")
+    )
     with database.unit_of_work() as session:
         statuses = dict(
             session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
@@ -367,6 +379,7 @@ def _counts(telegram, database: Database, kills: list[Kill]) -> dict:
         "deliveries": statuses,
         "notices": len(notices),
         "notice_repeats": sum(n - 1 for n in notices.values()),
+        "notices_repeated_to": sorted({user for (user, _), n in notices.items() if n > 1}),
         "crash_window": crash_window,
         "tickets": tickets,
         "done": sum("Done: your ticket is SD-" in m for m in said[FILER]),
@@ -396,10 +409,12 @@ def _without_crash_window_repeats(
 
 
 def _killed_before_recording(call: Call, kills: Sequence[Kill]) -> bool:
-    """Whether the gateway that made ``call`` was killed so soon after the Bot API answered
-    that it may not have recorded the message as sent (one statement, right after)."""
+    """Whether the gateway that made ``call`` was stopped so soon after the Bot API answered
+    that it may not have recorded the message as sent (one statement, right after), or was
+    answered while stopped."""
     return call.answered_at is not None and any(
-        call.caller_port in kill.ports and 0 <= kill.at - call.answered_at <= RECORDING_S
+        call.caller_port in kill.ports
+        and kill.at - RECORDING_S <= call.answered_at <= (kill.ended or kill.at)
         for kill in kills
     )
 
@@ -454,15 +469,18 @@ def test_a_repeat_of_a_message_answered_just_before_its_gateway_was_killed_is_no
         params = {"chat_id": 7, "text": text}
         return Call("sendMessage", params, caller_port=port, answered_at=answered_at)
 
-    killed = Kill(at=100.0, ports=frozenset({5001}))
-    unrecorded, earlier, elsewhere = (
+    killed = Kill(at=100.0, ports=frozenset({5001}), ended=100.5)
+    unrecorded, while_stopped, earlier, elsewhere, port_used_again = (
         sent("a", 5001, 99.9),
+        sent("d", 5001, 100.3),
         sent("b", 5001, 98.0),
         sent("c", 5002, 99.9),
+        sent("e", 5001, 101.0),
     )
-    calls = [earlier, unrecorded, elsewhere, sent("a", 6000, 110.0), sent("b", 6000, 110.0),
-             sent("c", 6000, 110.0)]  # fmt: skip
-    assert _without_crash_window_repeats(calls, [killed]) == (calls[:3] + calls[4:], 1)
+    first = [earlier, unrecorded, while_stopped, elsewhere, port_used_again]
+    again = [sent(text, 6000, 110.0) for text in "abcde"]
+    counted = first + [again[1], again[2], again[4]]  # "a" and "d" were in the crash window
+    assert _without_crash_window_repeats(first + again, [killed]) == (counted, 2)
 
 
 def test_the_connections_a_killed_gateway_held_are_found_by_its_process_group():
