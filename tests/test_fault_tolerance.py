@@ -41,7 +41,7 @@ from servicedesk.db import Database
 from servicedesk.db.models import Delivery, OutboxMessage, Ticket
 from tests.support.cluster import free_ports, running_cluster_beside_this_loop, telegram_webhook
 from tests.support.fake_telegram import Call
-from tests.support.gateway import find_button
+from tests.support.gateway import find_button, first_hit
 from tests.support.postgres import terminate_backends
 from tests.support.redis_server import RedisServer
 from tests.support.sockets import connected_ports
@@ -59,7 +59,6 @@ QUESTIONS = (
 NOTICES = 40
 SECRET = "fault-test-secret"
 ANSWERED_WITHIN_S = 400.0  # a message its gateway died with is answered after two leases
-FOUND = "Here is what I found"
 # A gateway records a message as sent with one statement once the Bot API has answered; one
 # killed sooner than this after the answer may not have (the documented crash window).
 RECORDING_S = 0.25
@@ -72,14 +71,6 @@ time.sleep(60)
 """
 
 
-def _first_hit(message: str) -> str | None:
-    """The first article of a search answer (None for any other message)."""
-    if FOUND not in message:
-        return None
-    match = re.search(r"^1\.\s*(.+)$", re.sub(r"<[^>]+>", "", message), re.MULTILINE)
-    return match.group(1).strip() if match else None
-
-
 class Employees:
     def __init__(self, telegram) -> None:
         self.telegram = telegram
@@ -89,7 +80,7 @@ class Employees:
         return [str(c.params["text"]) for c in self.telegram.calls_of("sendMessage", user)]
 
     def answers(self, user: int) -> list[str]:
-        return [hit for m in self.said(user) if (hit := _first_hit(m))]
+        return [hit for m in self.said(user) if (hit := first_hit(m))]
 
     async def say(self, user: int, words: str) -> None:
         self.sent += 1
@@ -361,7 +352,7 @@ def _counts(telegram, database: Database, kills: list[Kill]) -> dict:
     for call in sends:
         said[int(call.params["chat_id"])].append(str(call.params["text"]))
     answers = {
-        user: [hit for m in said[user] if (hit := _first_hit(m))]
+        user: [hit for m in said[user] if (hit := first_hit(m))]
         for user in range(FIRST_EMPLOYEE, FILER)
     }
     notices = Counter(

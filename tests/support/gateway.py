@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -137,6 +138,17 @@ async def wait_for_message(
     raise AssertionError(
         f"nothing with {contains!r} in {texts(telegram.calls_of('sendMessage', chat_id))}"
     )
+
+
+FOUND = "Here is what I found"  # how an English search answer begins
+
+
+def first_hit(message: str) -> str | None:
+    """The first article of an English search answer (None for any other message)."""
+    if FOUND not in message:
+        return None
+    match = re.search(r"^1\.\s*(.+)$", re.sub(r"<[^>]+>", "", message), re.MULTILINE)
+    return match.group(1).strip() if match else None
 
 
 def texts(replies: list[Call]) -> list[str]:
