@@ -229,6 +229,16 @@ class Conversation:
         with self._db.without_transaction() as session:
             outbox.mark_all_sent(session, kept)
 
+    async def parts_sent(self, reply: Reply, parts: int) -> None:
+        """The adapter sent the first ``parts`` of a reply it sends in several."""
+        if reply.kept_as is not None:
+            mark = partial(self._mark_parts_sent, reply.kept_as, parts)
+            await asyncio.to_thread(again_if_dropped, mark)
+
+    def _mark_parts_sent(self, kept: int, parts: int) -> None:
+        with self._db.without_transaction() as session:
+            outbox.mark_parts_sent(session, kept, parts)
+
     def _queue_answers(
         self, kept: KeptMessage, answers: list[dict[str, Any]], language: str
     ) -> None:

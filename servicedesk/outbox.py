@@ -168,6 +168,16 @@ def mark_all_sent(session: Session, message_ids: Iterable[int]) -> None:
     )
 
 
+def mark_parts_sent(session: Session, message_id: int, parts: int) -> None:
+    """The first ``parts`` of a message sent in several went out: sent again, it starts after
+    them."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+        .values(parts_sent=parts)
+    )
+
+
 def mark_failed(
     session: Session, message_id: int, error: str, retry_after_s: float | None = None
 ) -> OutboxMessage:

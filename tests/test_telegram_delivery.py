@@ -151,6 +151,35 @@ async def test_a_message_recorded_on_a_connection_the_database_drops_is_recorded
     assert len(telegram.calls_of("sendMessage", 504)) == 1
 
 
+async def test_a_reply_in_several_parts_is_sent_again_from_the_part_that_did_not_go(
+    database, telegram, bot
+):
+    """A reply too long for one Telegram message goes in parts. The second is refused: the
+    outbox later sends the second and the third, not the first again."""
+    words = [f"line {n:04d} of a long answer" for n in range(600)]
+    long_text = "\n".join(words)  # about 16,000 characters: four messages
+    with database.unit_of_work() as session:
+        [kept] = outbox.enqueue_all(session, "tg", "602", [({"text": long_text}, "reply:long")])
+    reply = Reply(long_text, kept_as=kept.id)
+
+    def refuse_the_second(_call) -> None:
+        if len(telegram.calls_of("sendMessage", 602)) == 1:
+            telegram.flood_waits.append(0)
+
+    telegram.listeners.append(refuse_the_second)
+    unused_rasa = RasaClient("http://127.0.0.1:9", 1.0, None)
+    await send_replies(bot, 602, [reply], Conversation(unused_rasa, database))
+    telegram.listeners.remove(refuse_the_second)
+    after_the_turn = status_of(database, kept.id)
+    delivered = await TelegramDelivery(bot, database, sleep=no_sleep).deliver_due()
+
+    parts = [str(call.params["text"]) for call in telegram.calls_of("sendMessage", 602)]
+    assert (after_the_turn.status, after_the_turn.parts_sent) == ("pending", 1)
+    assert delivered == 1 and status_of(database, kept.id).status == "sent"
+    assert len(parts) == len(set(parts)) == 4, [p[:20] for p in parts]
+    assert "\n".join(parts) == long_text
+
+
 async def test_a_message_telegram_refuses_is_kept_for_retry_and_others_still_go(
     database, telegram, bot
 ):

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
@@ -12,8 +13,9 @@ from bot.messages import Reply
 from bot.outbox_loop import OutboxLoop
 from bot.proactive import as_reply
 from bot.ratelimit import RateLimiter
-from bot.telegram.render import render
+from bot.telegram.replies import send_reply
 from ops.metrics import DELIVERY_FAILURES
+from ops.pooled_connections import again_if_dropped
 from servicedesk import outbox
 from servicedesk.db import Database
 
@@ -33,6 +35,7 @@ class Pending:
     id: int
     chat_id: int
     payload: dict
+    parts_sent: int = 0  # of a message sent in several parts
 
 
 class TelegramDelivery(OutboxLoop):
@@ -63,11 +66,11 @@ class TelegramDelivery(OutboxLoop):
             if not await self._still_held(pending.id):
                 continue  # its lease ran out and another worker has it
             reply = await asyncio.to_thread(self._reply_for, pending)
+            record_parts = partial(self._record_parts, pending.id)
             try:
-                for message in render(reply):
-                    await self._bot.send_message(
-                        pending.chat_id, message.html, reply_markup=message.keyboard
-                    )
+                await send_reply(
+                    self._bot, pending.chat_id, reply, record_parts, pending.parts_sent
+                )
             except TelegramRetryAfter as flood:
                 await asyncio.to_thread(self._failed, pending.id, flood, flood.retry_after)
                 await asyncio.to_thread(self._release, [p.id for p in leased[done + 1 :]])
@@ -93,12 +96,19 @@ class TelegramDelivery(OutboxLoop):
                     outbox.mark_undeliverable(session, message.id, error)
                     DELIVERY_FAILURES.labels(CHANNEL, "not_a_chat_id").inc()
                 else:
-                    due.append(Pending(message.id, chat_id, message.payload))
+                    due.append(Pending(message.id, chat_id, message.payload, message.parts_sent))
         return due
 
     def _reply_for(self, pending: Pending) -> Reply:
         with self._db.unit_of_work() as session:
             return as_reply(session, f"{CHANNEL}:{pending.chat_id}", pending.payload)
+
+    async def _record_parts(self, message_id: int, parts: int) -> None:
+        def mark() -> None:
+            with self._db.without_transaction() as session:
+                outbox.mark_parts_sent(session, message_id, parts)
+
+        await asyncio.to_thread(again_if_dropped, mark)
 
     def _failed(self, message_id: int, error: Exception, retry_after: float | None) -> None:
         DELIVERY_FAILURES.labels(CHANNEL, type(error).__name__).inc()
