@@ -271,7 +271,7 @@ def _save(db: Database, article_id: str, edit: ArticleEdit, based_on: int, autho
     """Save the edit; a published article's edit is kept only if the bot's index takes it."""
     kb_articles.validate(edit, TicketSettings().categories)
     settings = SearchSettings()
-    with publishing.one_at_a_time(settings), db.unit_of_work() as session:
+    with publishing.one_at_a_time(db, settings) as session:
         status = kb_articles.save(session, article_id, edit, based_on, author).status
         if status == ArticleStatus.PUBLISHED:
             publishing.publish_from(session, settings)
@@ -283,6 +283,6 @@ def _set_status(
 ) -> KnowledgeSearch:
     """Change the status and rebuild the bot's index; neither is kept without the other."""
     settings = SearchSettings()
-    with publishing.one_at_a_time(settings), db.unit_of_work() as session:
+    with publishing.one_at_a_time(db, settings) as session:
         kb_articles.set_status(session, article_id, status, based_on, author)
         return publishing.publish_from(session, settings)

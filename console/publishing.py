@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kb_index import KnowledgeSearch, live, store
@@ -42,14 +43,23 @@ class PublishFailed(DomainError):
     """The bot's index could not be rebuilt; the change that needed it is not kept."""
 
 
+# pg_advisory_xact_lock's key for publishing: a bigint no other lock of deskbot uses.
+PUBLISH_LOCK_KEY = 0x6B622D7075626C  # "kb-publ"
+
+
 @contextmanager
-def one_at_a_time(settings: SearchSettings) -> Iterator[None]:
-    """Hold while changing what is published and rebuilding the index from it, so that two
-    editors publishing at once each build from the other's change, never from before it."""
+def one_at_a_time(database: Database, settings: SearchSettings) -> Iterator[Session]:
+    """A unit of work in which to change what is published and rebuild the index from it, one
+    at a time, so that two editors publishing at once each build from the other's change,
+    never from before it: a file lock beside the live index (the consoles of this machine)
+    and, on PostgreSQL, a transaction lock (the consoles of every machine sharing it)."""
     live_dir = settings.live_index_dir
     live_dir.parent.mkdir(parents=True, exist_ok=True)
-    with store.locked(live_dir.with_name(f".{live_dir.name}.publish.lock")):
-        yield
+    lock_file = live_dir.with_name(f".{live_dir.name}.publish.lock")
+    with store.locked(lock_file), database.unit_of_work() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
+        yield session
 
 
 def publish_from(session: Session, settings: SearchSettings) -> KnowledgeSearch:

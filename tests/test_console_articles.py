@@ -1,9 +1,16 @@
 """KB editors in headless Chromium: write an article with a preview, publish it, and the bot
 answers with it at once; and the editors' bad input (huge bodies, markup, two editors)."""
 
-from sqlalchemy import select
+import threading
 
+import psycopg
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from console import publishing
 from kb_index import live
+from kb_index.settings import SearchSettings
 from servicedesk import kb_articles
 from servicedesk.db.models import ArticleStatus, KbArticle
 from servicedesk.kb_articles import ArticleEdit
@@ -16,6 +23,7 @@ from tests.support.console import (
     snap,
 )
 from tests.support.gateway import Employee, buttons, texts
+from tests.support.postgres import waiting_for_a_lock
 
 BODY = """Interactive whiteboard pens stop writing when the **pen tray sensor** is dirty.
 
@@ -151,3 +159,29 @@ async def test_an_editor_is_told_which_articles_share_the_title_the_bot_lists_on
         kb_articles.set_status(session, "en-badge-001", ArticleStatus.ARCHIVED, 1, "test")
     await page.goto(f"{console.url}/articles/en-badge-002")
     assert await page.query_selector("#same-title") is None  # an archived one is not listed
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_publication_waits_for_one_by_a_console_on_another_machine(database, tmp_path):
+    """The file lock beside the index holds only on one machine; on PostgreSQL the database's
+    lock makes a console wait for another machine's publication to be committed."""
+    url = make_url(database.url).set(drivername="postgresql").render_as_string(False)
+    other_machine = psycopg.connect(url)
+    other_machine.execute("SELECT pg_advisory_xact_lock(%s)", (publishing.PUBLISH_LOCK_KEY,))
+    settings = SearchSettings(live_index_dir=tmp_path / "kb-live-index")
+    inside = threading.Event()
+
+    def publish() -> None:
+        with publishing.one_at_a_time(database, settings):
+            inside.set()
+
+    publisher = threading.Thread(target=publish)
+    publisher.start()
+    try:
+        waiting = waiting_for_a_lock(url, other_machine.info.backend_pid)
+        assert waiting is not None and not inside.is_set()
+    finally:
+        other_machine.commit()  # its publication is done
+        other_machine.close()
+        publisher.join(timeout=30)
+    assert inside.is_set()

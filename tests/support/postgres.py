@@ -56,24 +56,33 @@ class CutWhileWaiting:
         self._watcher.join()
 
     def _cut_the_waiting(self, holder: psycopg.Connection) -> None:
-        # Asked outside the holder's transaction, which would see one snapshot of the activity.
-        deadline = time.monotonic() + self._timeout_s
         try:
-            with psycopg.connect(self._url, autocommit=True) as watcher:
-                while self.cut is None and time.monotonic() < deadline:
-                    waiting = watcher.execute(
-                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND wait_event_type = 'Lock' AND pid <> %s",
-                        (holder.info.backend_pid,),
+            waiting = waiting_for_a_lock(self._url, holder.info.backend_pid, self._timeout_s)
+            if waiting is not None:
+                with psycopg.connect(self._url, autocommit=True) as admin:
+                    ended = admin.execute(
+                        "SELECT pg_terminate_backend(%s, %s)", (waiting, WAIT_MS)
                     ).fetchone()
-                    if waiting is None:
-                        time.sleep(0.02)
-                        continue
-                    ended = watcher.execute(
-                        "SELECT pg_terminate_backend(%s, %s)", (waiting[0], WAIT_MS)
-                    ).fetchone()
-                    assert ended is not None and ended[0], f"backend {waiting[0]} did not end"
-                    self.cut = waiting[0]
+                assert ended is not None and ended[0], f"backend {waiting} did not end"
+                self.cut = waiting
         finally:
             holder.commit()  # the lock goes: what was done again on a new connection goes on
             holder.close()
+
+
+def waiting_for_a_lock(url: str, holder_pid: int, timeout_s: float = 60.0) -> int | None:
+    """The first connection of ``url``'s database, other than ``holder_pid``'s, that waits
+    for a lock within ``timeout_s`` (its backend's pid), or None. Asked on a connection of its
+    own, outside any transaction, which would see one snapshot of the activity."""
+    deadline = time.monotonic() + timeout_s
+    with psycopg.connect(url, autocommit=True) as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> %s",
+                (holder_pid,),
+            ).fetchone()
+            if waiting is not None:
+                return waiting[0]
+            time.sleep(0.02)
+    return None
