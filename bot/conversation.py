@@ -14,7 +14,6 @@ from bot.proactive import BATCH, replies_of
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.sanitize import MAX_MESSAGE_CHARS, clean, truncate
 from ops.metrics import TURN_SECONDS, TURNS
-from ops.pooled_connections import again_if_dropped
 from servicedesk import buttons, deliveries, outbox, users
 from servicedesk.db import Database
 from servicedesk.db.models import utcnow
@@ -223,21 +222,14 @@ class Conversation:
         is replaced: the record of a reply that went out must not be lost."""
         kept = sorted({reply.kept_as for reply in replies if reply.kept_as is not None})
         if kept:
-            await asyncio.to_thread(again_if_dropped, partial(self._mark_sent, kept))
-
-    def _mark_sent(self, kept: list[int]) -> None:
-        with self._db.without_transaction() as session:
-            outbox.mark_all_sent(session, kept)
+            mark = partial(outbox.mark_all_sent, message_ids=kept)
+            await asyncio.to_thread(self._db.single_statement, mark)
 
     async def parts_sent(self, reply: Reply, parts: int) -> None:
         """The adapter sent the first ``parts`` of a reply it sends in several."""
         if reply.kept_as is not None:
-            mark = partial(self._mark_parts_sent, reply.kept_as, parts)
-            await asyncio.to_thread(again_if_dropped, mark)
-
-    def _mark_parts_sent(self, kept: int, parts: int) -> None:
-        with self._db.without_transaction() as session:
-            outbox.mark_parts_sent(session, kept, parts)
+            mark = partial(outbox.mark_parts_sent, message_id=reply.kept_as, parts=parts)
+            await asyncio.to_thread(self._db.single_statement, mark)
 
     def _queue_answers(
         self, kept: KeptMessage, answers: list[dict[str, Any]], language: str

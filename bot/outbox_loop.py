@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from bot.periodic import Periodic
 from ops.metrics import DELIVERED
-from ops.pooled_connections import again_if_dropped
 from servicedesk import outbox
 from servicedesk.db import Database
 from servicedesk.db.models import OutboxMessage
@@ -69,12 +68,8 @@ class OutboxLoop(Periodic):
     def _sent(self, message_id: int, channel: str) -> None:
         """Record a message that went out, on a new connection if the database dropped the
         one in use: otherwise it would be sent again once the lease ends."""
-        again_if_dropped(partial(self._mark_sent, message_id))
+        self._db.single_statement(partial(outbox.mark_sent, message_id=message_id))
         DELIVERED.labels(channel).inc()
-
-    def _mark_sent(self, message_id: int) -> None:
-        with self._db.without_transaction() as session:
-            outbox.mark_sent(session, message_id)
 
     def _release(self, message_ids: list[int]) -> None:
         """Hand back what this pass leased but did not attempt (it stopped early)."""

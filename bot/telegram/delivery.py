@@ -15,7 +15,6 @@ from bot.proactive import as_reply
 from bot.ratelimit import RateLimiter
 from bot.telegram.replies import send_reply
 from ops.metrics import DELIVERY_FAILURES
-from ops.pooled_connections import again_if_dropped
 from servicedesk import outbox
 from servicedesk.db import Database
 
@@ -104,11 +103,8 @@ class TelegramDelivery(OutboxLoop):
             return as_reply(session, f"{CHANNEL}:{pending.chat_id}", pending.payload)
 
     async def _record_parts(self, message_id: int, parts: int) -> None:
-        def mark() -> None:
-            with self._db.without_transaction() as session:
-                outbox.mark_parts_sent(session, message_id, parts)
-
-        await asyncio.to_thread(again_if_dropped, mark)
+        mark = partial(outbox.mark_parts_sent, message_id=message_id, parts=parts)
+        await asyncio.to_thread(self._db.single_statement, mark)
 
     def _failed(self, message_id: int, error: Exception, retry_after: float | None) -> None:
         DELIVERY_FAILURES.labels(CHANNEL, type(error).__name__).inc()

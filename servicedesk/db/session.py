@@ -1,14 +1,17 @@
 """Engine and unit-of-work sessions."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from ops.pooled_connections import replace_closed_connections
+from ops.pooled_connections import again_if_dropped, replace_closed_connections
+
+T = TypeVar("T")
 
 
 class Database:
@@ -34,6 +37,17 @@ class Database:
         around them: for reads, or one write that stands alone."""
         with self._single_statements() as session:
             yield session
+
+    def single_statement(self, work: Callable[[Session], T]) -> T:
+        """``work`` on a ``without_transaction`` session, done again on a new connection when
+        the database drops the one it used (``again_if_dropped``): for a statement that may be
+        made twice, such as recording that a message went out."""
+
+        def once() -> T:
+            with self.without_transaction() as session:
+                return work(session)
+
+        return again_if_dropped(once)
 
     def dispose(self) -> None:
         self.engine.dispose()
