@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kb_index import KnowledgeSearch, live, store
@@ -14,6 +13,7 @@ from kb_index.embedder import Encoders
 from kb_index.settings import SearchSettings
 from servicedesk import kb_articles
 from servicedesk.db import Database
+from servicedesk.db.locks import hold_for_transaction
 from servicedesk.errors import DomainError
 
 
@@ -43,7 +43,7 @@ class PublishFailed(DomainError):
     """The bot's index could not be rebuilt; the change that needed it is not kept."""
 
 
-# pg_advisory_xact_lock's key for publishing: a bigint no other lock of deskbot uses.
+# Publishing's transaction lock (hold_for_transaction).
 PUBLISH_LOCK_KEY = 0x6B622D7075626C  # "kb-publ"
 
 
@@ -57,8 +57,7 @@ def one_at_a_time(database: Database, settings: SearchSettings) -> Iterator[Sess
     live_dir.parent.mkdir(parents=True, exist_ok=True)
     lock_file = live_dir.with_name(f".{live_dir.name}.publish.lock")
     with store.locked(lock_file), database.unit_of_work() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
+        hold_for_transaction(session, PUBLISH_LOCK_KEY)
         yield session
 
 

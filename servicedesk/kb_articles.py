@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb_index.articles import Article, heading_key
+from servicedesk.db.locks import hold_for_transaction
 from servicedesk.db.models import ArticleStatus, KbArticle, KbArticleVersion, utcnow
 from servicedesk.errors import DomainError
 from servicedesk.language import WRITTEN
@@ -21,7 +22,7 @@ from servicedesk.language import WRITTEN
 MAX_BODY_CHARS = 100_000
 MAX_TITLE_CHARS = 200
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
-# pg_advisory_xact_lock's key for the seed import: a bigint no other lock of deskbot uses.
+# The seed import's transaction lock (hold_for_transaction).
 SEED_LOCK_KEY = 0x6B622D73656564  # "kb-seed"
 
 
@@ -52,8 +53,7 @@ def import_seed(session: Session, articles: list[Article], author: str = "seed")
     """Import ``articles`` as published, only into an empty knowledge base; returns how many.
     Consoles starting at once on one PostgreSQL database import it once: each waits for the
     others' import to end (a transaction lock) before it looks whether the base is empty."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK_KEY})
+    hold_for_transaction(session, SEED_LOCK_KEY)
     if session.scalar(select(func.count()).select_from(KbArticle)):
         return 0
     for article in articles:
