@@ -6,7 +6,6 @@ import threading
 import psycopg
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from console import publishing
 from kb_index import live
@@ -23,7 +22,7 @@ from tests.support.console import (
     snap,
 )
 from tests.support.gateway import Employee, buttons, texts
-from tests.support.postgres import waiting_for_a_lock
+from tests.support.postgres import libpq_url, waiting_for_a_lock
 
 BODY = """Interactive whiteboard pens stop writing when the **pen tray sensor** is dirty.
 
@@ -165,7 +164,7 @@ async def test_an_editor_is_told_which_articles_share_the_title_the_bot_lists_on
 def test_a_publication_waits_for_one_by_a_console_on_another_machine(database, tmp_path):
     """The file lock beside the index holds only on one machine; on PostgreSQL the database's
     lock makes a console wait for another machine's publication to be committed."""
-    url = make_url(database.url).set(drivername="postgresql").render_as_string(False)
+    url = libpq_url(database.url)
     other_machine = psycopg.connect(url)
     other_machine.execute("SELECT pg_advisory_xact_lock(%s)", (publishing.PUBLISH_LOCK_KEY,))
     settings = SearchSettings(live_index_dir=tmp_path / "kb-live-index")

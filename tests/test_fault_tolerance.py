@@ -198,7 +198,8 @@ async def test_nothing_is_lost_or_repeated_when_processes_crash_and_connections_
     redis = RedisServer()
     redis.start()
     ports = free_ports()
-    gateway_settings = telegram_webhook(telegram, ports, SECRET) | {
+    through_the_load_balancer = f"http://127.0.0.1:{ports.webhook}/telegram/webhook"
+    gateway_settings = telegram_webhook(telegram, SECRET, through_the_load_balancer) | {
         "DESKBOT_WEBCHAT_ENABLED": "true",
         "DESKBOT_OUTBOX_LEASE_SECONDS": "10",
     }

@@ -53,6 +53,11 @@ def queue(database, key: str, chat: int, payload=RATING) -> int:
         return outbox.enqueue(session, "tg", str(chat), payload, key).id
 
 
+def turns_of(database) -> Conversation:
+    """The gateway's conversation, for recording what was sent (it never asks Rasa here)."""
+    return Conversation(RasaClient("http://127.0.0.1:9", 1.0, None), database)
+
+
 def status_of(database, message_id: int) -> OutboxMessage:
     with database.unit_of_work() as session:
         return session.get(OutboxMessage, message_id)
@@ -120,8 +125,7 @@ async def test_each_reply_of_a_turn_is_recorded_sent_as_it_goes_out_not_after_th
             telegram.send_delay_s = 1.0  # and the last one is slow to answer
 
     telegram.listeners.append(on_call)
-    unused_rasa = RasaClient("http://127.0.0.1:9", 1.0, None)
-    await send_replies(bot, 601, replies, Conversation(unused_rasa, database))
+    await send_replies(bot, 601, replies, turns_of(database))
 
     assert [c.params["text"] for c in telegram.calls_of("sendMessage")] == ["reply 0", "reply 2"]
     assert statuses_as_sent == [["pending"] * 3, ["sent", "pending", "pending"]]
@@ -167,8 +171,7 @@ async def test_a_reply_in_several_parts_is_sent_again_from_the_part_that_did_not
             telegram.flood_waits.append(0)
 
     telegram.listeners.append(refuse_the_second)
-    unused_rasa = RasaClient("http://127.0.0.1:9", 1.0, None)
-    await send_replies(bot, 602, [reply], Conversation(unused_rasa, database))
+    await send_replies(bot, 602, [reply], turns_of(database))
     telegram.listeners.remove(refuse_the_second)
     after_the_turn = status_of(database, kept.id)
     delivered = await TelegramDelivery(bot, database, sleep=no_sleep).deliver_due()

@@ -9,6 +9,7 @@ import asyncio
 import aiohttp
 
 from launcher.stack import gateway
+from tests.support.cluster import telegram_webhook
 from tests.support.gateway import first_hit
 from tests.support.relay import Relay
 from tests.support.stack import free_port
@@ -38,14 +39,9 @@ def _gateway_process(stack, telegram, rasa_port: int, log_dir, name: str):
         f"http://127.0.0.1:{ops}/healthz",
         name,
     )
-    service.env |= {
+    service.env |= telegram_webhook(telegram, SECRET, "https://deskbot.example.com/hook") | {
         "DESKBOT_OPS_PORT": str(ops),
         "DESKBOT_WEBCHAT_ENABLED": "false",
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_BASE_URL": telegram.base_url,
-        "TELEGRAM_MODE": "webhook",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_WEBHOOK_URL": "https://deskbot.example.com/telegram/webhook",
         "TELEGRAM_WEBHOOK_PORT": str(webhook),
     }
     return service, f"http://127.0.0.1:{webhook}/telegram/webhook"

@@ -117,15 +117,15 @@ async def running_cluster_beside_this_loop(work: Path, *args, **kwargs) -> Async
         await asyncio.to_thread(topology.__exit__, None, None, None)
 
 
-def telegram_webhook(telegram: FakeTelegram, ports: ClusterPorts, secret: str) -> dict[str, str]:
-    """The gateways' settings for Telegram in webhook mode, through the load balancer, against
-    the loopback Bot API."""
+def telegram_webhook(telegram: FakeTelegram, secret: str, url: str) -> dict[str, str]:
+    """Gateway settings for Telegram in webhook mode against the loopback Bot API, with the
+    webhook registered at ``url``."""
     return {
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "TELEGRAM_API_BASE_URL": telegram.base_url,
         "TELEGRAM_MODE": "webhook",
         "TELEGRAM_WEBHOOK_SECRET": secret,
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{ports.webhook}/telegram/webhook",
+        "TELEGRAM_WEBHOOK_URL": url,
     }
 
 

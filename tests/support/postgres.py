@@ -30,6 +30,11 @@ def terminate_backends(url: str, pids_query: str, **params) -> int:
         engine.dispose()
 
 
+def libpq_url(url: str) -> str:
+    """An SQLAlchemy URL (``postgresql+psycopg://…``) as psycopg itself takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(False)
+
+
 class CutWhileWaiting:
     """Holds a lock (``lock_sql``, in a transaction left open), ends the first connection
     that waits for it (``pg_terminate_backend``) and then lets the lock go: the statement
@@ -37,7 +42,7 @@ class CutWhileWaiting:
     connection's backend, once ended."""
 
     def __init__(self, url: str, lock_sql: str, timeout_s: float = 60.0) -> None:
-        self._url = make_url(url).set(drivername="postgresql").render_as_string(False)
+        self._url = libpq_url(url)
         self._lock_sql, self._timeout_s = lock_sql, timeout_s
         self.cut: int | None = None
         self._watcher: threading.Thread | None = None
