@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -191,50 +192,49 @@ def test_a_servers_main_process_is_found_by_name(tmp_path):
     assert server_pids("nginx", tmp_path) == []
 
 
-BUSY_THEN_IDLE = """
-import time
-started = time.process_time()
-while time.process_time() - started < 0.3:
-    pass
+def _spend(seconds: float) -> str:
+    """A program that spends ``seconds`` of CPU time by its own clock."""
+    return f"import time\ns = time.process_time()\nwhile time.process_time() - s < {seconds}: pass"
+
+
+BUSY_THEN_IDLE = f"""
+{_spend(0.3)}
 print("spent", flush=True)
 time.sleep(30)
 """
 
 
-BUSY_CHILD_THEN_IDLE = """
+BUSY_CHILD_THEN_IDLE = f"""
 import subprocess, sys, time
-busy = "import time\\ns = time.process_time()\\nwhile time.process_time() - s < 0.5: pass"
-subprocess.run([sys.executable, "-c", busy], check=True)
+subprocess.run([sys.executable, "-c", {_spend(0.5)!r}], check=True)
 print("ended", flush=True)
 time.sleep(30)
 """
 
 
+@contextmanager
+def _running_after(program: str, line: str):
+    """``program`` started, once it has printed ``line``: however long a busy machine makes
+    that; killed after."""
+    process = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == line
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_cpu_seconds_counts_a_child_that_has_ended():
     """As a PostgreSQL backend whose connection closed: gone, and its CPU time still counted."""
-    parent = subprocess.Popen(
-        [sys.executable, "-c", BUSY_CHILD_THEN_IDLE], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert parent.stdout.readline().strip() == "ended"
+    with _running_after(BUSY_CHILD_THEN_IDLE, "ended") as parent:
         assert cpu_seconds(parent.pid) >= 0.4  # Linux counts in ticks: less than it spent
-    finally:
-        parent.kill()
-        parent.wait()
 
 
 def test_cpu_seconds_sees_a_busy_child():
-    """The child says when it has spent its CPU time, however long a busy machine makes that."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", BUSY_THEN_IDLE], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout.readline().strip() == "spent"
+    with _running_after(BUSY_THEN_IDLE, "spent") as child:
         assert cpu_seconds(child.pid) >= 0.25  # Linux counts in ticks: less than it spent
         assert cpu_seconds(os.getpid()) >= cpu_seconds(child.pid)  # the child is in our tree
-    finally:
-        child.kill()
-        child.wait()
 
 
 @pytest.mark.parametrize("replicas", [1, 3])
